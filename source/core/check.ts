@@ -1,0 +1,18 @@
+import type {ProblemId} from './problems.js';
+
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
+
+export type Check = {
+	id: string;
+	title: string;
+	status: CheckStatus;
+	problem?: ProblemId;
+	/** One sentence on what was found, with values. */
+	message: string;
+	expected?: unknown;
+	actual?: unknown;
+	/** Vault's own error text for this step, had it been the first failing one. */
+	vaultMessage?: string;
+	/** Why two values that look alike still differ, or what to look at next. */
+	hint?: string;
+};
