@@ -23,18 +23,31 @@ type CapVector = {
 };
 
 /** The checks that cap's Validator.Validate performs, in the plugin's pipeline. */
-const capChecks = new Set(['login.signature', 'login.algorithm', 'login.claim-types', 'login.issuer', 'login.subject', 'login.audience', 'login.times']);
+const capChecks = new Set([
+	'login.signature',
+	'login.algorithm',
+	'login.claim-types',
+	'login.issuer',
+	'login.subject',
+	'login.audience',
+	'login.times',
+]);
 const now = 1_800_000_000;
 const keys = new Map<string, {trusted: TestKey; stranger: TestKey}>();
 
 before(async () => {
 	for (const alg of ['RS256', 'RS512', 'PS384', 'ES256', 'ES384', 'EdDSA']) {
-		keys.set(alg, {trusted: await createTestKey(alg, 'test-key'), stranger: await createTestKey(alg, 'test-key')});
+		keys.set(alg, {
+			trusted: await createTestKey(alg, 'test-key'),
+			stranger: await createTestKey(alg, 'test-key'),
+		});
 	}
 });
 
 test("cap's Validate vectors: signature, alg, iss, sub, aud and time checks with leeways", async () => {
-	const vectors = loadVectors<CapVector>('cap-validate.json').filter(vector => vector.function === 'Validate' && !vector.expected.id);
+	const vectors = loadVectors<CapVector>('cap-validate.json').filter(
+		vector => vector.function === 'Validate' && !vector.expected.id,
+	);
 	assert.ok(vectors.length >= 25);
 	for (const vector of vectors) {
 		const alg = vector.token.raw ? 'RS256' : String(vector.token.header['alg']);
@@ -64,7 +77,8 @@ test("cap's Validate vectors: signature, alg, iss, sub, aud and time checks with
 		});
 		const failure = result.checks.find(check => capChecks.has(check.id) && check.status === 'fail');
 		const label = `${vector.name}`;
-		if (vector.error === null) assert.equal(failure, undefined, `${label}: expected no cap failure, got ${failure?.vaultMessage}`);
+		if (vector.error === null)
+			assert.equal(failure, undefined, `${label}: expected no cap failure, got ${failure?.vaultMessage}`);
 		else assert.equal(failure?.vaultMessage, `error validating token: ${vector.error}`, label);
 	}
 });

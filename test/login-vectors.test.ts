@@ -65,7 +65,10 @@ test('login vectors from the plugin test suites reproduce Vault verdict, first m
 			if (vector.result) assert.deepEqual(result.identity, vector.result, `${label}: identity`);
 		} else {
 			assert.equal(result.allowed, false, `${label}: expected ${vector.error}`);
-			assert.ok((vector.errorAnyOf ?? [vector.error]).includes(result.vaultError!), `${label}: got ${result.vaultError}`);
+			assert.ok(
+				(vector.errorAnyOf ?? [vector.error]).includes(result.vaultError!),
+				`${label}: got ${result.vaultError}`,
+			);
 		}
 	}
 });

@@ -1,6 +1,11 @@
-import {type JWK, SignJWT, exportJWK, exportSPKI, generateKeyPair} from 'jose';
+import {exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT} from 'jose';
 
-export type TestKey = {alg: string; pem: string; jwk: JWK; sign: (claims: Record<string, unknown>, header?: Record<string, unknown>) => Promise<string>};
+export type TestKey = {
+	alg: string;
+	pem: string;
+	jwk: JWK;
+	sign: (claims: Record<string, unknown>, header?: Record<string, unknown>) => Promise<string>;
+};
 
 /** A real key pair for the given algorithm; tokens are signed with jose exactly as an issuer would. */
 export async function createTestKey(alg: string, kid?: string): Promise<TestKey> {
@@ -11,7 +16,9 @@ export async function createTestKey(alg: string, kid?: string): Promise<TestKey>
 		pem: await exportSPKI(publicKey),
 		jwk,
 		async sign(claims, header = {}) {
-			return new SignJWT(claims as never).setProtectedHeader({alg, ...(kid ? {kid} : {}), ...header}).sign(privateKey);
+			return new SignJWT(claims as never)
+				.setProtectedHeader({alg, ...(kid ? {kid} : {}), ...header})
+				.sign(privateKey);
 		},
 	};
 }
