@@ -1,3 +1,4 @@
+import {stripVTControlCharacters} from 'node:util';
 import {type Problem, type ProblemId, problem} from './problems.js';
 
 export type Explanation = Problem & {
@@ -258,7 +259,6 @@ function describe(id: ProblemId): Omit<Explanation, 'alternatives' | 'matched'> 
 	return {problem: problemId, ...rest};
 }
 
-const ansi = /\u001B\[[0-?]*[ -/]*[@-~]|\u001B\][^\u0007]*\u0007/g;
 const htmlEntities: Record<string, string> = {
 	'&quot;': '"',
 	'&#34;': '"',
@@ -270,7 +270,7 @@ const htmlEntities: Record<string, string> = {
 
 /** Undoes what log pipelines do to a message: colours, JSON string escaping (possibly twice), HTML entities. */
 export function normalize(text: string): string {
-	let result = text.replace(ansi, '').replace(/\r\n?/g, '\n');
+	let result = stripVTControlCharacters(text).replace(/\r\n?/g, '\n');
 	for (let pass = 0; pass < 3 && /\\["nt\\u]/.test(result); pass++) {
 		result = result
 			.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))

@@ -1094,7 +1094,7 @@ function checkBoundClaims(context: Context): Check[] | undefined {
 	const glob = stringField(role, 'bound_claims_type') === 'glob' && behaviour.globClaims;
 	const results = evaluateBoundClaims(entries, token.claims, {glob, numericClaims: behaviour.numericClaims});
 	const failures = results.filter(result => result.outcome !== 'pass').length;
-	return results.map(result => boundClaimCheck(result, glob, failures));
+	return results.map(result => boundClaimCheck(result, glob, failures, token.claims!));
 }
 
 const boundClaimProblems: Record<Exclude<BoundClaimResult['outcome'], 'pass'>, ProblemId> = {
@@ -1106,7 +1106,7 @@ const boundClaimProblems: Record<Exclude<BoundClaimResult['outcome'], 'pass'>, P
 	panic: 'bound-claim-type',
 };
 
-function boundClaimCheck(result: BoundClaimResult, glob: boolean, failures: number): Check {
+function boundClaimCheck(result: BoundClaimResult, glob: boolean, failures: number, claims: Claims): Check {
 	const id = `login.bound-claims/${result.key}`;
 	const title = `bound_claims "${result.key}"`;
 	const values = {expected: result.expected, ...(result.actual === undefined ? {} : {actual: result.actual})};
@@ -1125,12 +1125,7 @@ function boundClaimCheck(result: BoundClaimResult, glob: boolean, failures: numb
 		mismatch: `The token's "${result.key}" matches none of the bound values.`,
 		panic: `Comparing "${result.key}" would crash Vault's plugin (two lists or two objects compared).`,
 	};
-	const missingHint =
-		result.outcome === 'missing' && result.key.startsWith('/oidc.circleci.com')
-			? 'CircleCI keys are literal: write "oidc.circleci.com/..." without the leading /.'
-			: result.outcome === 'missing' && result.key.includes('.') && !result.key.startsWith('/')
-				? 'Keys without a leading / are literal top-level names; to reach a nested claim use a JSON pointer such as "/a/b".'
-				: undefined;
+	const missingHint = result.outcome === 'missing' ? missingClaimHint(result.key, claims) : undefined;
 	const hint = result.hint ?? missingHint;
 	return check(id, title, 'fail', messages[result.outcome] + several, {
 		problem: boundClaimProblems[result.outcome],
@@ -1138,4 +1133,46 @@ function boundClaimCheck(result: BoundClaimResult, glob: boolean, failures: numb
 		...values,
 		...(hint ? {hint} : {}),
 	});
+}
+
+/** Why a bound claim key finds nothing, when the token shows it: pointer vs literal keys, platform token versions. */
+function missingClaimHint(key: string, claims: Claims): string | undefined {
+	if (key.startsWith('/')) {
+		const literal = key.slice(1);
+		if (Object.hasOwn(claims, literal)) {
+			return `The token has a top-level claim "${literal}"; a key starting with / is a JSON pointer, so drop the leading / (or write ${key.replaceAll('/', '~1').replace(/^~1/, '/')}).`;
+		}
+	} else {
+		for (const [index, character] of [...key].entries()) {
+			if (character !== '.' && character !== '/') continue;
+			const head = key.slice(0, index);
+			if (isGoMap(claims[head])) {
+				const pointer = `/${head.replaceAll('~', '~0').replaceAll('/', '~1')}/${key.slice(index + 1).replaceAll('.', '/')}`;
+				return `"${head}" is an object in the token; keys without a leading / are literal names, so reach inside with a JSON pointer such as "${pointer}".`;
+			}
+		}
+	}
+
+	if (key === 'oidc.circleci.com/context-ids') {
+		return 'CircleCI puts context-ids only in tokens of jobs that use a context: add the context to the job in the workflow.';
+	}
+
+	if (key === 'oidc.circleci.com/vcs-origin' || key === 'oidc.circleci.com/vcs-ref') {
+		return 'CircleCI omits vcs-origin and vcs-ref for pipelines triggered by a custom webhook.';
+	}
+
+	if (
+		('org' in claims || 'gsub' in claims) &&
+		['organization_id', 'project_id', 'environment_id', 'user_id', 'email'].includes(key)
+	) {
+		return `This is an Ona V2 token (org/gsub claims); "${key}" exists only in V3 tokens. Switch the organization to V3 tokens, or bind "org" instead.`;
+	}
+
+	if (key === 'project_id' && 'environment_id' in claims) {
+		return 'Ona environments that are not created from a project carry no project_id.';
+	}
+
+	if (key === 'email' && 'creator_email' in claims)
+		return 'This is an environment token: it has creator_email, not email.';
+	return undefined;
 }
