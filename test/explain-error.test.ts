@@ -38,3 +38,144 @@ test('every text of the corpus (each wrapper, each wording generation) gets its 
 test('every problem id the corpus uses exists in the catalogue', () => {
 	for (const entry of corpus) assert.ok(problemIds.includes(entry.problem as never), entry.problem);
 });
+
+test('every problem id the issue names is in the catalogue', () => {
+	const required =
+		`token-malformed, token-expired, token-not-yet-valid, token-no-time-claims, discovery-unreachable,
+		discovery-tls, issuer-mismatch, jwks-unavailable, signature-invalid, algorithm-not-allowed, config-missing,
+		config-unsupported, role-missing, role-not-found, role-type-oidc, mount-not-found, namespace-wrong, cidr-denied,
+		audience-mismatch, audience-unbound, subject-mismatch, bound-claim-mismatch, bound-claim-missing, bound-claim-type,
+		user-claim-missing, groups-claim-missing, claim-mapping-type, permission-denied, kv2-path, vault-token-invalid,
+		platform-no-token, vault-sealed, rate-limited, unknown`
+			.split(',')
+			.map(id => id.trim());
+	for (const id of required) assert.ok(problemIds.includes(id as never), id);
+});
+
+test('the message catalogue of every plugin generation, verbatim', () => {
+	const table: Array<[string, string]> = [
+		['could not load configuration', 'config-missing'],
+		['missing role', 'role-missing'],
+		['role "deploy" could not be found', 'role-not-found'],
+		['role with oidc role_type is not allowed', 'role-type-oidc'],
+		['missing token', 'platform-no-token'],
+		['error configuring token validator: unsupported config type', 'config-unsupported'],
+		['unhandled case during login', 'config-unsupported'],
+		[
+			'error configuring token validator: keyset configuration error: issuer did not match the returned issuer, expected "https://x/" got "https://x"',
+			'discovery-issuer-mismatch',
+		],
+		[
+			'error validating token: error verifying token signature: no known key successfully validated the token signature',
+			'signature-invalid',
+		],
+		['no known key successfully validated the token signature', 'signature-invalid'],
+		[
+			'error validating token: error verifying token signature: failed to verify id token signature',
+			'signature-invalid',
+		],
+		['error verifying token: failed to verify id token signature', 'signature-invalid'],
+		[
+			'error validating token: error verifying token signature: fetching keys oidc: get keys failed: 404 Not Found',
+			'jwks-unavailable',
+		],
+		[
+			'error validating token: error verifying token signature: go-jose/go-jose: compact JWS format must have three parts',
+			'token-malformed',
+		],
+		['error parsing token: square/go-jose: compact JWS format must have three parts', 'token-malformed'],
+		['error validating token: token missing kid header parameter', 'signature-invalid'],
+		[
+			'error validating token: invalid algorithm (alg) header parameter: token signed with unexpected algorithm',
+			'algorithm-not-allowed',
+		],
+		[
+			'error validating signature: oidc: id token signed with unsupported algorithm, expected ["RS256"] got "ES256"',
+			'algorithm-not-allowed',
+		],
+		['error validating token: invalid issuer (iss) claim', 'issuer-mismatch'],
+		[
+			'error validating claims: square/go-jose/jwt: validation failed, invalid issuer claim (iss)',
+			'issuer-mismatch',
+		],
+		['error validating token: invalid subject (sub) claim', 'subject-mismatch'],
+		['sub claim does not match bound subject', 'subject-mismatch'],
+		[
+			'error validating token: invalid audience (aud) claim: audience claim does not match any expected audience',
+			'audience-mismatch',
+		],
+		['error validating claims: aud claim does not match any bound audience', 'audience-mismatch'],
+		[
+			'error validating claims: square/go-jose/jwt: validation failed, invalid audience claim (aud)',
+			'audience-mismatch',
+		],
+		['audience claim found in JWT but no audiences bound to the role', 'audience-unbound'],
+		[
+			'error validating token: go-jose/go-jose/jwt: expected string or array value to unmarshal to Audience',
+			'token-claim-type',
+		],
+		[
+			'error validating token: square/go-jose/jwt: expected number value to unmarshal NumericDate',
+			'token-claim-type',
+		],
+		[
+			'error validating token: no issued at (iat), not before (nbf), or expiration time (exp) claims in token',
+			'token-no-time-claims',
+		],
+		['no issue time, notbefore, or expiration time encoded in token', 'token-no-time-claims'],
+		['error validating token: invalid not before (nbf) claim: token not yet valid', 'token-not-yet-valid'],
+		[
+			'error validating claims: square/go-jose/jwt: validation failed, token not valid yet (nbf)',
+			'token-not-yet-valid',
+		],
+		['error validating token: invalid expiration time (exp) claim: token is expired', 'token-expired'],
+		[
+			'error validating signature: oidc: token is expired (Token Expiry: 2020-01-02 15:04:05 +0000 UTC)',
+			'token-expired',
+		],
+		[
+			'error validating token: invalid issued at (iat) claim: token issued in the future',
+			'token-not-yet-valid',
+		],
+		[
+			'error validating claims: square/go-jose/jwt: validation field, token issued in the future (iat)',
+			'token-not-yet-valid',
+		],
+		['claim "email" not found in token', 'user-claim-missing'],
+		['claim "context-ids" could not be converted to string', 'user-claim-type'],
+		['failed to load custom provider config: x', 'provider-config'],
+		["error converting claim 'run' to string", 'claim-mapping-type'],
+		['failed to fetch groups: "groups" claim not found in token', 'groups-claim-missing'],
+		['"groups" claim could not be converted to string list', 'groups-claim-type'],
+		['value 5 in groups claim could not be parsed as string', 'groups-claim-type'],
+		['error validating claims: claim "project_id" is missing', 'bound-claim-missing'],
+		[
+			'error validating claims: claim "project_id" does not match any associated bound claim values',
+			'bound-claim-mismatch',
+		],
+		[
+			'error validating claims: received claim is not a string, bool, int or list: map[a:x]',
+			'bound-claim-type',
+		],
+		['error validating claims: received claim is not a string or list: 123', 'bound-claim-type'],
+		['error validating claims: bound claim is not a string, bool, int or list: map[a:x]', 'bound-claim-type'],
+		[
+			'error validating claims: received claim is not a glob string: %!e(json.Number=42)xpVal',
+			'bound-claim-type',
+		],
+		['error validating claims: claim is missing: project_id', 'bound-claim-missing'],
+		[
+			"error validating claims: claim 'project_id' does not match associated bound claim",
+			'bound-claim-mismatch',
+		],
+		['request originated from invalid CIDR', 'cidr-denied'],
+		['Code: 503. Errors:\n\n* Vault is sealed', 'vault-sealed'],
+		['Code: 429. Errors:\n\n* request path "auth/jwt/login": rate limit quota exceeded', 'rate-limited'],
+		[
+			'Code: 404. Errors:\n\n* no handler for route "auth/x/login". route entry not found.',
+			'mount-not-found',
+		],
+		["no handler for route 'auth/x/login'", 'mount-not-found'],
+	];
+	for (const [text, expected] of table) assert.equal(explainVaultError(text).problem, expected, text);
+});

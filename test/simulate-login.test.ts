@@ -409,3 +409,27 @@ test('each failing check names a problem that explainVaultError finds again in i
 
 	assert.ok(compared >= 12, `compared ${compared}`);
 });
+
+test('a partial configuration without a key source still checks bound_issuer', async () => {
+	const result = await login({config: {bound_issuer: 'https://other'}});
+	assert.equal(result.checks.find(check => check.id === 'login.validator')?.status, 'skip');
+	assert.equal(result.vaultError, 'error validating token: invalid issuer (iss) claim');
+});
+
+test('a Vault server version maps to its plugin behaviour', async () => {
+	const cases: Array<[string, boolean]> = [
+		['1.16.3', false],
+		['1.16.4', true],
+		['1.15.9', false],
+		['1.17.0', false],
+		['1.14.0', true],
+	];
+	for (const [pluginVersion, allowed] of cases) {
+		const result = await login({
+			claims: claims({aud: 'vault'}),
+			role: role({bound_audiences: []}),
+			pluginVersion,
+		});
+		assert.equal(result.allowed, allowed, pluginVersion);
+	}
+});

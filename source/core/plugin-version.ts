@@ -56,13 +56,17 @@ function strictStringAudienceFor(version: SemVer): boolean {
 	return ['0.16.1', '0.17.3', '0.17.5', '0.20.3'].some(release => is(version, release));
 }
 
-/** Behaviour for a plugin version string as reported by sys/auth; undefined or unparsable means current Vault. */
+/**
+Behaviour for a plugin version as reported by sys/auth ("v0.20.3+builtin"); a Vault server version ("1.16.3")
+is mapped to its plugin; undefined or unparsable means current Vault.
+*/
 export function pluginBehaviour(pluginVersion?: string | null): PluginBehaviour {
 	const text = pluginVersion?.trim() ?? '';
 	if (/bao/i.test(text)) return openBaoBehaviour(text);
 	const version = parseSemVer(text);
-	if (!version || version.major >= 1)
-		return vaultPluginBehaviour(current, text ? `plugin ${text}` : 'current Vault');
+	if (version?.major === 1) return behaviourForVaultVersion(text);
+	if (!version || version.major >= 2)
+		return vaultPluginBehaviour(current, text ? `Vault ${text}` : 'current Vault');
 	return vaultPluginBehaviour(version, `plugin ${text}`);
 }
 

@@ -382,12 +382,11 @@ function checkValidator(context: Context, issuer: SimulateLoginInput['issuer']):
 	}
 
 	if (source === 'none') {
-		return fail(
+		return check(
 			'login.validator',
 			title,
-			'config-missing',
-			'The configuration names no key source (jwt_validation_pubkeys, jwks_url, jwks_pairs or oidc_discovery_url).',
-			'error configuring token validator: unsupported config type',
+			'skip',
+			'The configuration given names no key source (jwt_validation_pubkeys, jwks_url, jwks_pairs or oidc_discovery_url); Vault requires exactly one, so this is a partial configuration.',
 		);
 	}
 
