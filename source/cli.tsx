@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import process from 'node:process';
 import {Command, CommanderError, Option} from 'commander';
+import type {DiagnoseFlags} from './commands/diagnose.js';
 import {type Output, UsageError} from './commands/io.js';
 import {colorWanted} from './report/style.js';
 
@@ -31,6 +32,83 @@ export function createProgram(
 		.exitOverride();
 
 	const color = (options: {color: boolean}) => colorWanted(output.stdout, output.env, !options.color);
+	const collect = (value: string, previous: string[] = []) => [...previous, value];
+	const diagnoseOptions = (command: Command) =>
+		command
+			.option(
+				'--source <source>',
+				'where the token comes from: auto, ona, circleci, circleci-v1, github, gitlab, buildkite, file, env, stdin',
+				'auto',
+			)
+			.option('--audience <aud>', 'the audience to request (Ona default: vault.hashicorp.com)')
+			.option(
+				'--token <jwt>',
+				'the token itself (prefer --token-file or --token-env: arguments show up in process lists)',
+			)
+			.option('--token-file <path>', 'read the token from a file, or - for standard input')
+			.option('--token-env <name>', 'read the token from an environment variable (GitLab id_tokens)')
+			.option('--vault-addr <url>', 'Vault address (default: $VAULT_ADDR)')
+			.option('--namespace <ns>', 'Vault namespace (default: $VAULT_NAMESPACE)')
+			.option('--mount <path>', 'the JWT auth mount (default: found by issuer, else jwt)')
+			.option(
+				'--role <name>',
+				"the role (default: $IDP_VAULT_ROLE, $VAULT_ROLE, then the mount's default_role)",
+			)
+			.option(
+				'--secret-path <path>',
+				'check the login token may read this path (repeatable; KV v2 aware)',
+				collect,
+			)
+			.option('--role-file <file>', 'the role as JSON (vault read -format=json auth/<mount>/role/<name>)')
+			.option('--config-file <file>', 'the auth config as JSON (vault read -format=json auth/<mount>/config)')
+			.option('--offline', 'no network at all: diagnose from the token and the files')
+			.option('--no-login', 'do not try the real login')
+			.option('--timeout <seconds>', 'per-request timeout', '5')
+			.option('--ca-file <file>', 'extra CA certificate(s) to trust (repeatable)', collect)
+			.option(
+				'--plugin-version <version>',
+				'judge as this plugin (v0.20.3+builtin) or Vault (1.16.3) version',
+			)
+			.option('--verbose', 'show passing checks too')
+			.addOption(new Option('--no-color', 'plain output'));
+
+	diagnoseOptions(program.command('diagnose', {isDefault: true}))
+		.description('diagnose the login of this environment or job (the default command)')
+		.option('--json', 'print the report as JSON (stable schema, same exit codes)')
+		.option('--show-token', 'print the token in the text report (never with --json)')
+		.action(async (options: Record<string, unknown> & {color: boolean}) => {
+			const {runDiagnose} = await import('./commands/diagnose.js');
+			setCode(await runDiagnose(options as DiagnoseFlags, color(options), output, stdin));
+		});
+
+	diagnoseOptions(program.command('report'))
+		.description('write a redacted Markdown support bundle of a diagnosis, safe to paste into a ticket')
+		.option('--output <file>', 'write to this file instead of standard output')
+		.action(async (options: Record<string, unknown> & {output?: string}) => {
+			const {runReport} = await import('./commands/diagnose.js');
+			setCode(
+				await runReport(
+					options as DiagnoseFlags & {output?: string},
+					output,
+					stdin,
+					'ona-vault-doctor report',
+					version,
+				),
+			);
+		});
+
+	program
+		.command('decode')
+		.description(
+			"show a token's header, claims and times (never its signature); - or no argument reads standard input",
+		)
+		.argument('[token]', 'the token, or -')
+		.option('--json', 'print as JSON')
+		.addOption(new Option('--no-color', 'plain output'))
+		.action(async (token: string | undefined, options: {json?: boolean; color: boolean}) => {
+			const {runDecode} = await import('./commands/decode.js');
+			setCode(await runDecode(token, {json: Boolean(options.json), color: color(options)}, output, stdin));
+		});
 
 	program
 		.command('demo')
@@ -75,11 +153,6 @@ export async function main(argv: string[], output: Output, stdin: NodeJS.Readabl
 		code = value;
 	});
 	try {
-		if (argv.length === 0) {
-			program.outputHelp();
-			return 0;
-		}
-
 		await program.parseAsync(argv, {from: 'user'});
 		return code;
 	} catch (error) {

@@ -1,9 +1,6 @@
-import {demoLoginInput, demoScenarios} from '../core/demo.js';
-import {detectPlatform} from '../core/platform.js';
-import {formatTime, simulateLogin} from '../core/simulate-login.js';
-import {inspectToken} from '../core/token.js';
+import {demoReport, demoScenarios} from '../core/demo.js';
 import {createStyle} from '../report/style.js';
-import {renderLoginReport} from '../report/text.js';
+import {renderTextReport} from '../report/text.js';
 import {type Output, UsageError} from './io.js';
 
 export type DemoOptions = {json: boolean; verbose: boolean; color: boolean};
@@ -21,43 +18,19 @@ export async function runDemo(
 		);
 	}
 
-	const input = await demoLoginInput(scenario);
-	const result = await simulateLogin(input);
-	const decoded = inspectToken(String(input.token));
-	const claims = decoded.ok ? decoded.claims : scenario.claims;
-	const code = result.allowed ? 0 : 1;
+	const report = await demoReport(scenario);
+	const code = report.verdict === 'pass' ? 0 : 1;
 	if (options.json) {
-		const document = {
-			schemaVersion: 1,
-			demo: scenario.name,
-			verdict: result.allowed ? 'pass' : 'fail',
-			vaultError: result.vaultError,
-			httpStatus: result.httpStatus,
-			token: {header: decoded.ok ? decoded.header : {}, claims, signature: '(redacted)'},
-			vault: {mount: scenario.mount, role: scenario.roleName, behaviour: result.behaviour.label},
-			checks: result.checks,
-		};
-		output.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+		output.stdout.write(`${JSON.stringify({...report, demo: scenario.name}, null, 2)}\n`);
 		return code;
 	}
 
-	const platform = detectPlatform(claims);
-	const aud = Array.isArray(claims['aud']) ? claims['aud'].join(', ') : String(claims['aud']);
-	const report = renderLoginReport(result, {
-		heading: `ona-vault-doctor demo: ${scenario.title}`,
-		facts: [
-			[
-				'token',
-				`${platform.label}, iss ${String(claims['iss'])}, aud ${aud}, expires ${formatTime(Number(claims['exp']))}`,
-			],
-			[
-				'vault',
-				`auth/${scenario.mount}/role/${scenario.roleName} (${result.behaviour.label}; built-in sample data, no network)`,
-			],
-		],
-		verbose: options.verbose,
-		style: createStyle(options.color),
-	});
-	output.stdout.write(report);
+	output.stdout.write(
+		renderTextReport(report, {
+			heading: `ona-vault-doctor demo: ${scenario.title}`,
+			verbose: options.verbose,
+			style: createStyle(options.color),
+		}),
+	);
 	return code;
 }

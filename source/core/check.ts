@@ -15,4 +15,8 @@ export type Check = {
 	vaultMessage?: string;
 	/** Why two values that look alike still differ, or what to look at next. */
 	hint?: string;
+	/** For findings about a role's safety: how much it matters (audit --fail-on compares against it). */
+	severity?: 'high' | 'medium' | 'low';
+	/** For a check not run because an earlier step failed: that step's id. */
+	blockedBy?: string;
 };

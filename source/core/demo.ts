@@ -4,7 +4,13 @@ problems people hit with the Ona and CircleCI guides. The token is signed at run
 the signature check is real and no key is stored anywhere.
 */
 import {exportJWK, generateKeyPair, SignJWT} from 'jose';
-import type {SimulateLoginInput} from './simulate-login.js';
+import type {DoctorContext} from './doctor/context.js';
+import {buildReport, type DoctorReport} from './doctor/diagnose.js';
+import {detectPlatform} from './platform.js';
+import {defaultHttpSettings} from './probes/http.js';
+import {lintRole} from './role-lint.js';
+import {type SimulateLoginInput, simulateLogin} from './simulate-login.js';
+import {inspectToken} from './token.js';
 
 export type DemoScenario = {
 	name: string;
@@ -122,4 +128,51 @@ export async function demoLoginInput(
 			jwks: {keys: [{...(await exportJWK(publicKey)), kid: 'demo-key', alg: 'ES256', use: 'sig'}]},
 		},
 	};
+}
+
+/** The demo as a full doctor report: the same model, fixes and outputs as a real run. */
+export async function demoReport(scenario: DemoScenario, now = Date.now() / 1000): Promise<DoctorReport> {
+	const input = await demoLoginInput(scenario, now);
+	const model = await simulateLogin(input);
+	const inspection = inspectToken(String(input.token));
+	if (!inspection.ok) throw new Error('the demo token does not decode');
+	const context: DoctorContext = {
+		options: {
+			source: 'file',
+			secretPaths: [],
+			offline: false,
+			noLogin: true,
+			timeoutMs: 5000,
+			caFiles: [],
+			env: {},
+			readStdin: async () => '',
+			now: () => now,
+		},
+		http: defaultHttpSettings,
+		connection: {addr: 'built-in sample (no Vault, no network)', http: defaultHttpSettings, warnings: []},
+		token: {token: '', source: 'file', description: 'the built-in sample'},
+		decoded: {
+			compact: inspection.compact,
+			header: inspection.header,
+			claims: inspection.claims,
+			platform: detectPlatform(inspection.claims),
+		},
+		mount: {path: scenario.mount, reason: 'sample'},
+		roleName: scenario.roleName,
+		roleNameReason: 'sample',
+		role: scenario.role,
+		config: scenario.config,
+		model,
+		revoked: [],
+	};
+	return buildReport(context, [
+		{
+			id: 'role.lint',
+			title: 'Check the role is safe',
+			group: 'Vault',
+			checks: lintRole(scenario.role, {mount: scenario.mount, roleName: scenario.roleName}),
+			ms: 0,
+		},
+		{id: 'login.model', title: "Evaluate Vault's login checks", group: 'Login', checks: model.checks, ms: 0},
+	]);
 }

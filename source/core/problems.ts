@@ -366,6 +366,45 @@ export const problems = {
 		cause: 'A Vault rate-limit quota on this path or namespace was exceeded (HTTP 429).',
 		fix: {token: ['Retry with backoff.'], role: ['Review sys/quotas/rate-limit for the login path.']},
 	},
+	'role-no-audience': {
+		title: 'The role binds no audience',
+		cause:
+			'Without bound_audiences the role accepts tokens minted for any audience (an AWS or npm token from the same issuer), and Vault 1.17+ rejects every token that carries aud.',
+		fix: {role: ['Set bound_audiences to the audience your workloads request for Vault.']},
+		docs: `${jwtApiDocs}#bound_audiences`,
+	},
+	'role-too-broad': {
+		title: 'The role trusts more workloads than it should',
+		cause:
+			'The role is bound only to the organization (or to nothing specific): every project, branch or environment of the organization, and for shared issuers every customer of the platform, can log in and read its secrets.',
+		fix: {
+			role: [
+				'Bind the project too (Ona project_id, CircleCI oidc.circleci.com/project-id and context-ids, GitHub repository and ref or environment, GitLab project_id and ref_protected).',
+			],
+		},
+		docs: `${jwtApiDocs}#bound_claims`,
+	},
+	'role-wildcard': {
+		title: 'A glob matches everything',
+		cause:
+			'A bound_claims value of * (or a pattern made only of *) under bound_claims_type=glob accepts any value of that claim.',
+		fix: {role: ['Replace the pattern with the exact values, or a narrower pattern.']},
+		docs: `${jwtApiDocs}#bound_claims_type`,
+	},
+	'role-long-ttl': {
+		title: 'Tokens from this role live long',
+		cause:
+			'A CI job or dev environment needs a Vault token for minutes, not days; a long token_ttl or token_max_ttl (0 means the mount default, 32 days unless changed) widens the damage of a leaked token.',
+		fix: {role: ['Set token_ttl to the job length (e.g. 15m) and token_max_ttl to a few hours.']},
+		docs: `${jwtApiDocs}#token_ttl`,
+	},
+	'role-fork-exposed': {
+		title: 'Forked builds could use this role',
+		cause:
+			'A CircleCI role without oidc.circleci.com/vcs-origin accepts tokens of builds from forks, if the project ever allows forked pull requests to get secrets.',
+		fix: {role: ['Bind oidc.circleci.com/vcs-origin to the repository (e.g. github.com/org/repo).']},
+		docs: `${jwtApiDocs}#bound_claims`,
+	},
 	'vault-unreachable': {
 		title: 'Vault cannot be reached',
 		cause:

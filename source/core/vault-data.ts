@@ -31,7 +31,7 @@ export function readVaultData(input: unknown): VaultData | null | undefined {
 		typeof data === 'object' &&
 		data !== null &&
 		!Array.isArray(data) &&
-		envelopeKeys.some(key => key in object)
+		(Object.keys(object).length === 1 || envelopeKeys.some(key => key in object))
 	) {
 		return data as VaultData;
 	}

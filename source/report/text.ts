@@ -1,6 +1,5 @@
-import type {Check, CheckStatus} from '../core/check.js';
-import {problems} from '../core/problems.js';
-import type {SimulateLoginResult} from '../core/simulate-login.js';
+import type {CheckStatus} from '../core/check.js';
+import type {DoctorReport, ReportCheck} from '../core/doctor/diagnose.js';
 import type {Style} from './style.js';
 
 export const statusLabel: Record<CheckStatus, {symbol: string; word: string}> = {
@@ -12,56 +11,94 @@ export const statusLabel: Record<CheckStatus, {symbol: string; word: string}> = 
 
 const statusOrder: CheckStatus[] = ['fail', 'warn', 'skip', 'pass'];
 
-export type LoginReportOptions = {
-	heading: string;
-	facts: Array<[string, string]>;
-	verbose: boolean;
-	style: Style;
-};
+export type TextReportOptions = {heading: string; verbose: boolean; style: Style};
 
-/** The doctor's plain-text report of one login: failures first with values and fixes, a summary line last. */
-export function renderLoginReport(result: SimulateLoginResult, options: LoginReportOptions): string {
+/** The doctor's plain-text report: facts, Vault's answer, failures first with values and fixes, a summary line last. */
+export function renderTextReport(report: DoctorReport, options: TextReportOptions): string {
 	const {style} = options;
 	const lines: string[] = [style.bold(options.heading)];
-	const width = Math.max(...options.facts.map(([label]) => label.length));
-	for (const [label, value] of options.facts) lines.push(`  ${style.dim(label.padEnd(width))}  ${value}`);
+	const facts = reportFacts(report);
+	const width = Math.max(0, ...facts.map(([label]) => label.length));
+	for (const [label, value] of facts) lines.push(`  ${style.dim(label.padEnd(width))}  ${value}`);
 	lines.push('');
 
-	if (result.vaultError) {
+	if (report.login.predicted) {
+		lines.push(`${style.bold('Vault would answer:')} ${style.red(report.login.predicted)}`);
+	}
+
+	if (report.login.actual !== undefined) {
 		lines.push(
-			`${style.bold('Vault would answer')} (HTTP ${result.httpStatus}): ${style.red(result.vaultError)}`,
-		);
-		lines.push(style.dim('Vault names only that first failure, without values. Every check:'));
-	} else if (result.allowed) {
-		lines.push(
-			`${style.green('Vault would accept this login.')}${result.identity ? ` Entity alias: "${result.identity.aliasName}".` : ''}`,
+			report.login.actual === null
+				? `${style.bold('Vault answered:')} ${style.green('login accepted')}`
+				: `${style.bold('Vault answered:')} ${style.red(report.login.actual)}`,
 		);
 	}
 
-	lines.push('');
-	const shown = [...result.checks]
-		.filter(check => options.verbose || check.status !== 'pass')
+	if (report.login.predicted || report.login.actual)
+		lines.push(style.dim('Vault names only its first failing check, without values. Every check:'), '');
+
+	const shown = report.checks
+		.filter(check => options.verbose || (check.status !== 'pass' && !check.blockedBy))
 		.sort((a, b) => statusOrder.indexOf(a.status) - statusOrder.indexOf(b.status));
 	for (const check of shown) lines.push(...renderCheck(check, style), '');
-	lines.push(summaryLine(result, options.verbose, style));
+	lines.push(summaryLine(report, options.verbose, style));
 	return `${lines.join('\n')}\n`;
 }
 
-function renderCheck(check: Check, style: Style): string[] {
+export function reportFacts(report: DoctorReport): Array<[string, string]> {
+	const facts: Array<[string, string]> = [];
+	if (report.token) {
+		const claims = report.token.claims;
+		const aud = Array.isArray(claims['aud']) ? claims['aud'].join(', ') : String(claims['aud'] ?? '(none)');
+		facts.push([
+			'token',
+			`${report.token.platform} from ${report.token.source}${report.token.why ? ` (${report.token.why})` : ''}; iss ${String(claims['iss'] ?? '(none)')}, aud ${aud}`,
+		]);
+	}
+
+	if (report.vault) {
+		const vault = report.vault;
+		const where = [
+			vault.addr,
+			vault.version ? `Vault ${vault.version}` : '',
+			vault.namespace ? `namespace ${vault.namespace}` : '',
+		]
+			.filter(Boolean)
+			.join(', ');
+		facts.push(['vault', where]);
+		if (vault.mount) facts.push(['mount', `auth/${vault.mount} (${vault.mountReason ?? ''})`]);
+		if (vault.role !== undefined)
+			facts.push(['role', vault.role ? `"${vault.role}" (${vault.roleReason ?? ''})` : '(none)']);
+		if (vault.behaviour) facts.push(['rules', vault.behaviour]);
+	}
+
+	return facts;
+}
+
+function renderCheck(check: ReportCheck, style: Style): string[] {
 	const {symbol, word} = statusLabel[check.status];
 	const paint = {fail: style.red, warn: style.yellow, skip: style.dim, pass: style.green}[check.status];
-	const lines = [`${paint(`${symbol} ${word.padEnd(11)}`)} ${style.bold(check.title)}`];
+	const lines = [
+		`${paint(`${symbol} ${word.padEnd(11)}`)} ${style.bold(check.title)} ${style.dim(`[${check.group}]`)}`,
+	];
 	const indent = ' '.repeat(14);
-	const row = (label: string, value: string) => `${indent}${style.dim(label.padEnd(16))}${value}`;
+	const row = (label: string, value: string) => `${indent}${style.dim(label.padEnd(17))}${value}`;
 	lines.push(`${indent}${check.message}`);
-	if (check.expected !== undefined) lines.push(row('role wants', formatValue(check.expected)));
-	if (check.actual !== undefined) lines.push(row('token has', formatValue(check.actual)));
+	if (check.expected !== undefined) lines.push(row('expected', formatValue(check.expected)));
+	if (check.actual !== undefined) lines.push(row('actual', formatValue(check.actual)));
 	if (check.hint) lines.push(row('why', check.hint));
 	if (check.vaultMessage && check.status === 'fail') lines.push(row("Vault's message", check.vaultMessage));
-	if (check.problem && check.status !== 'pass') {
-		const fix = problems[check.problem].fix as {role?: readonly string[]; token?: readonly string[]};
-		for (const step of fix.role ?? []) lines.push(row('fix in Vault', step));
-		for (const step of fix.token ?? []) lines.push(row('fix the token', step));
+	if (check.fix) {
+		lines.push(row('fix', check.fix.summary));
+		for (const command of check.fix.commands) {
+			for (const [index, line] of command.split('\n').entries()) {
+				lines.push(
+					`${indent}${' '.repeat(17)}${index === 0 && !line.startsWith('#') ? style.cyan(`$ ${line}`) : style.cyan(`  ${line}`)}`,
+				);
+			}
+		}
+
+		if (check.fix.docs) lines.push(row('docs', check.fix.docs));
 	}
 
 	return lines;
@@ -78,16 +115,18 @@ export function formatValue(value: unknown): string {
 	return JSON.stringify(value) ?? String(value);
 }
 
-function summaryLine(result: SimulateLoginResult, verbose: boolean, style: Style): string {
-	const count = (status: CheckStatus) => result.checks.filter(check => check.status === status).length;
+function summaryLine(report: DoctorReport, verbose: boolean, style: Style): string {
+	const {summary} = report;
 	const parts = [
-		`${count('fail')} failed`,
-		`${count('warn')} warning${count('warn') === 1 ? '' : 's'}`,
-		`${count('skip')} not checked`,
-		`${count('pass')} passed${verbose || count('pass') === 0 ? '' : ' (--verbose shows them)'}`,
+		`${summary.fail} failed`,
+		`${summary.warn} warning${summary.warn === 1 ? '' : 's'}`,
+		`${summary.skip} not checked${report.checks.some(check => check.blockedBy) && !verbose ? ' (some because an earlier step failed)' : ''}`,
+		`${summary.pass} passed${verbose || summary.pass === 0 ? '' : ' (--verbose shows them)'}`,
 	];
-	const verdict = result.allowed
-		? style.green('Vault would accept this login.')
-		: style.red('Vault would refuse this login.');
+	let verdict: string;
+	if (report.login.allowed === true && report.verdict === 'pass')
+		verdict = style.green('Vault accepts this login.');
+	else if (report.login.allowed === false) verdict = style.red('Vault refuses this login.');
+	else verdict = report.verdict === 'pass' ? style.green('No problem found.') : style.red('Problems found.');
 	return `${parts.join(', ')}. ${verdict}`;
 }

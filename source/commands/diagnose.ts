@@ -1,0 +1,199 @@
+import {readFile, stat, writeFile} from 'node:fs/promises';
+import type {DoctorOptions} from '../core/doctor/context.js';
+import {type DoctorReport, diagnose} from '../core/doctor/diagnose.js';
+import type {StepEvent} from '../core/doctor/engine.js';
+import {type TokenSourceName, tokenSources} from '../core/probes/token-source.js';
+import {pendingRevocations} from '../core/probes/vault.js';
+import {readVaultData} from '../core/vault-data.js';
+import {renderMarkdownReport} from '../report/markdown.js';
+import {createStyle} from '../report/style.js';
+import {renderTextReport} from '../report/text.js';
+import {type Output, readStdin, UsageError} from './io.js';
+
+export type DiagnoseFlags = {
+	source?: string;
+	audience?: string;
+	token?: string;
+	tokenFile?: string;
+	tokenEnv?: string;
+	vaultAddr?: string;
+	namespace?: string;
+	mount?: string;
+	role?: string;
+	secretPath?: string[];
+	roleFile?: string;
+	configFile?: string;
+	offline?: boolean;
+	login?: boolean;
+	timeout?: string;
+	caFile?: string[];
+	pluginVersion?: string;
+	json?: boolean;
+	verbose?: boolean;
+	showToken?: boolean;
+};
+
+/** Checks the flags and turns them into doctor options; a mistake is a usage error (exit 2). */
+export function doctorOptions(
+	flags: DiagnoseFlags,
+	env: NodeJS.ProcessEnv,
+	stdin: NodeJS.ReadableStream,
+): DoctorOptions {
+	const source = (flags.source ?? 'auto') as TokenSourceName;
+	if (!(tokenSources as readonly string[]).includes(source))
+		throw new UsageError(`--source must be one of ${tokenSources.join(', ')}.`);
+	const timeoutSeconds = flags.timeout === undefined ? 5 : Number(flags.timeout);
+	if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 300)
+		throw new UsageError('--timeout takes seconds, between 0 and 300.');
+	if (flags.showToken && flags.json)
+		throw new UsageError(
+			'--show-token cannot be combined with --json: JSON output never contains the token.',
+		);
+	const defined = <T extends object>(value: T) =>
+		Object.fromEntries(Object.entries(value).filter(([, element]) => element !== undefined)) as T;
+	return {
+		...defined({
+			audience: flags.audience,
+			token: flags.token,
+			tokenFile: flags.tokenFile,
+			tokenEnv: flags.tokenEnv,
+			vaultAddr: flags.vaultAddr,
+			namespace: flags.namespace,
+			mount: flags.mount,
+			role: flags.role,
+			roleFile: flags.roleFile,
+			configFile: flags.configFile,
+			pluginVersion: flags.pluginVersion,
+		}),
+		source,
+		secretPaths: flags.secretPath ?? [],
+		offline: Boolean(flags.offline),
+		noLogin: flags.login === false,
+		timeoutMs: Math.round(timeoutSeconds * 1000),
+		caFiles: flags.caFile ?? [],
+		env,
+		readStdin: () => readStdin(stdin, 'the token'),
+		now: () => Date.now() / 1000,
+	};
+}
+
+/** Files the user named must be readable before anything runs: a typo is a usage error (exit 2), not a finding. */
+async function checkInputFiles(options: DoctorOptions): Promise<void> {
+	if (options.tokenFile !== undefined && options.tokenFile !== '-') {
+		const info = await stat(options.tokenFile).catch(() => undefined);
+		if (!info?.isFile()) throw new UsageError(`--token-file ${options.tokenFile} is not a readable file.`);
+	}
+
+	for (const [flag, file] of [
+		['--role-file', options.roleFile],
+		['--config-file', options.configFile],
+	] as const) {
+		if (file === undefined) continue;
+		const text = await readFile(file, 'utf8').catch(() => {
+			throw new UsageError(`${flag} ${file} cannot be read.`);
+		});
+		try {
+			readVaultData(text);
+		} catch {
+			throw new UsageError(
+				`${flag} ${file} is not a JSON object. Export it with: vault read -format=json auth/<mount>/${flag === '--role-file' ? 'role/<name>' : 'config'} > ${file}`,
+			);
+		}
+	}
+
+	for (const file of options.caFiles) {
+		await readFile(file, 'utf8').catch(() => {
+			throw new UsageError(`--ca-file ${file} cannot be read.`);
+		});
+	}
+}
+
+/** Runs a diagnosis with Ctrl-C handled: the run stops at once and a login token already obtained is revoked first. */
+export async function runDiagnosis(
+	options: DoctorOptions,
+	onEvent?: (event: StepEvent) => void,
+): Promise<DoctorReport> {
+	const controller = new AbortController();
+	const interrupt = () => {
+		controller.abort();
+		const revocations = [...pendingRevocations].map(revoke => revoke());
+		void Promise.race([
+			Promise.allSettled(revocations),
+			new Promise(resolve => setTimeout(resolve, 1500)),
+		]).then(() => process.exit(130));
+	};
+
+	await checkInputFiles(options);
+	process.once('SIGINT', interrupt);
+	try {
+		return await diagnose(options, {...(onEvent ? {onEvent} : {}), signal: controller.signal});
+	} catch (error) {
+		if (
+			(error as NodeJS.ErrnoException).code === 'ENOENT' ||
+			(error as NodeJS.ErrnoException).code === 'EACCES'
+		) {
+			throw new UsageError(
+				`Cannot read ${(error as NodeJS.ErrnoException).path ?? 'a file'} (${(error as NodeJS.ErrnoException).code}): check --ca-file, VAULT_CACERT and VAULT_CAPATH.`,
+			);
+		}
+
+		throw error;
+	} finally {
+		process.removeListener('SIGINT', interrupt);
+	}
+}
+
+export async function runDiagnose(
+	flags: DiagnoseFlags,
+	color: boolean,
+	output: Output,
+	stdin: NodeJS.ReadableStream,
+): Promise<number> {
+	const options = doctorOptions(flags, output.env, stdin);
+	const report = await runDiagnosis(options);
+	const code = report.verdict === 'pass' ? 0 : 1;
+	if (flags.json) {
+		output.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+		return code;
+	}
+
+	let text = renderTextReport(report, {
+		heading: 'ona-vault-doctor',
+		verbose: Boolean(flags.verbose),
+		style: createStyle(color),
+	});
+	if (flags.showToken && options.token === undefined) {
+		text +=
+			'\n(--show-token: the token is printed only when it was given with --token, to keep it out of logs otherwise.)\n';
+	} else if (flags.showToken) {
+		text += `\nToken (shown because of --show-token): ${options.token}\n`;
+	}
+
+	output.stdout.write(text);
+	return code;
+}
+
+export async function runReport(
+	flags: DiagnoseFlags & {output?: string},
+	output: Output,
+	stdin: NodeJS.ReadableStream,
+	command: string,
+	version: string,
+): Promise<number> {
+	const options = doctorOptions({...flags, json: false, showToken: false}, output.env, stdin);
+	const report = await runDiagnosis(options);
+	const markdown = renderMarkdownReport(report, {
+		command,
+		generatedAt: new Date().toISOString(),
+		doctorVersion: version,
+		node: process.version,
+	});
+	if (flags.output) {
+		await writeFile(flags.output, markdown, {mode: 0o600});
+		output.stderr.write(`Wrote the redacted report to ${flags.output}.\n`);
+	} else {
+		output.stdout.write(markdown);
+	}
+
+	return report.verdict === 'pass' ? 0 : 1;
+}

@@ -1,0 +1,140 @@
+import {readFileSync} from 'node:fs';
+import type {Check, CheckStatus} from '../check.js';
+import {defaultHttpSettings, type HttpSettings} from '../probes/http.js';
+import {vaultConnectionFromEnv} from '../probes/vault.js';
+import type {DoctorContext, DoctorOptions} from './context.js';
+import {type CheckGroup, runSteps, type StepEvent, type StepRecord} from './engine.js';
+import {type Fix, fixFor} from './fixes.js';
+import {doctorSteps} from './steps.js';
+
+export type ReportCheck = Check & {group: CheckGroup; fix?: Fix};
+
+/** The result model every output renders: text, JSON, Markdown bundle and the TUI. */
+export type DoctorReport = {
+	schemaVersion: 1;
+	verdict: 'pass' | 'fail';
+	summary: Record<CheckStatus, number>;
+	/** What the doctor predicts Vault answers (its first failing check), and what Vault answered when tried. */
+	login: {predicted: string | null; actual?: string | null; allowed: boolean | null};
+	token: null | {
+		source: string;
+		why?: string;
+		platform: string;
+		header: Record<string, unknown>;
+		claims: Record<string, unknown>;
+		signature: '(redacted)';
+	};
+	vault: null | {
+		addr: string;
+		namespace?: string;
+		version?: string;
+		mount?: string;
+		mountReason?: string;
+		role?: string;
+		roleReason?: string;
+		behaviour?: string;
+		roleData?: Record<string, unknown> | null;
+		configData?: Record<string, unknown> | null;
+	};
+	checks: ReportCheck[];
+	steps: Array<{id: string; group: CheckGroup; ms: number}>;
+};
+
+export type DiagnoseHooks = {onEvent?: (event: StepEvent) => void; signal?: AbortSignal};
+
+export function httpSettingsFor(options: Pick<DoctorOptions, 'timeoutMs' | 'caFiles'>): HttpSettings {
+	return {
+		...defaultHttpSettings,
+		timeoutMs: options.timeoutMs,
+		extraCa: options.caFiles.map(file => readFileSync(file, 'utf8')),
+	};
+}
+
+/** One diagnosis: runs every step, then attaches the concrete fix to each problem. */
+export async function diagnose(options: DoctorOptions, hooks: DiagnoseHooks = {}): Promise<DoctorReport> {
+	const http = httpSettingsFor(options);
+	const context: DoctorContext = {
+		options,
+		http,
+		connection: vaultConnectionFromEnv(
+			options.env,
+			{
+				...(options.vaultAddr ? {vaultAddr: options.vaultAddr} : {}),
+				...(options.namespace ? {namespace: options.namespace} : {}),
+			},
+			http,
+		),
+		revoked: [],
+	};
+	const records = await runSteps(doctorSteps, context, hooks.onEvent, hooks.signal);
+	return buildReport(context, records);
+}
+
+export function buildReport(context: DoctorContext, records: StepRecord[]): DoctorReport {
+	const fixContext = {
+		...(context.mount ? {mount: context.mount.path} : {}),
+		...(context.roleName === undefined ? {} : {roleName: context.roleName}),
+		...(context.role === undefined ? {} : {role: context.role}),
+		...(context.config === undefined ? {} : {config: context.config}),
+		...(context.decoded ? {claims: context.decoded.claims, platform: context.decoded.platform} : {}),
+		...(context.connection?.namespace ? {namespace: context.connection.namespace} : {}),
+	};
+	const checks: ReportCheck[] = records.flatMap(record =>
+		record.checks.map(check => {
+			const fix = check.status === 'fail' || check.status === 'warn' ? fixFor(check, fixContext) : undefined;
+			return {...check, group: groupOf(check.id, record.group), ...(fix ? {fix} : {})};
+		}),
+	);
+	const summary: Record<CheckStatus, number> = {pass: 0, warn: 0, fail: 0, skip: 0};
+	for (const check of checks) summary[check.status]++;
+	const {decoded, token, connection, model, login} = context;
+	return {
+		schemaVersion: 1,
+		verdict: summary.fail > 0 ? 'fail' : 'pass',
+		summary,
+		login: {
+			predicted: model?.vaultError ?? null,
+			...(login ? {actual: login.ok ? null : login.error} : {}),
+			allowed: login ? login.ok : model ? model.allowed : null,
+		},
+		token:
+			decoded && token
+				? {
+						source: token.description,
+						...(token.why ? {why: token.why} : {}),
+						platform: decoded.platform.label,
+						header: decoded.header,
+						claims: decoded.claims,
+						signature: '(redacted)',
+					}
+				: null,
+		vault: connection
+			? {
+					addr: context.options.offline ? '(offline)' : connection.addr,
+					...(connection.namespace ? {namespace: connection.namespace} : {}),
+					...(context.health?.version ? {version: context.health.version} : {}),
+					...(context.mount ? {mount: context.mount.path, mountReason: context.mount.reason} : {}),
+					...(context.roleName === undefined
+						? {}
+						: {role: context.roleName, roleReason: context.roleNameReason ?? ''}),
+					...(model ? {behaviour: model.behaviour.label} : {}),
+					...(context.role === undefined ? {} : {roleData: context.role}),
+					...(context.config === undefined ? {} : {configData: context.config}),
+				}
+			: null,
+		checks,
+		steps: records.map(record => ({id: record.id, group: record.group, ms: record.ms})),
+	};
+}
+
+function groupOf(id: string, fallback: CheckGroup): CheckGroup {
+	const prefix = id.split(/[./]/)[0];
+	const groups: Record<string, CheckGroup> = {
+		token: 'Token',
+		issuer: 'Issuer',
+		vault: 'Vault',
+		login: 'Login',
+		access: 'Access',
+	};
+	return groups[prefix ?? ''] ?? fallback;
+}

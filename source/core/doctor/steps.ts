@@ -1,0 +1,946 @@
+import {readFile} from 'node:fs/promises';
+import type {Check} from '../check.js';
+import {explainVaultError} from '../explain-error.js';
+import {detectPlatform} from '../platform.js';
+import {probeIssuer} from '../probes/issuer.js';
+import {acquireToken, TokenSourceError} from '../probes/token-source.js';
+import {LoginSession, loginWithJwt, type VaultAnswer, VaultReader} from '../probes/vault.js';
+import type {ProblemId} from '../problems.js';
+import {lintRole} from '../role-lint.js';
+import {formatTime, simulateLogin} from '../simulate-login.js';
+import {inspectToken} from '../token.js';
+import {listField, readVaultData, stringField, type VaultData} from '../vault-data.js';
+import type {DoctorContext} from './context.js';
+import type {StepDefinition, StepOutcome} from './engine.js';
+
+type Step = StepDefinition<DoctorContext>;
+
+const offlineSkip = (id: string, title: string): StepOutcome => ({
+	checks: [{id, title, status: 'skip', message: 'Not checked: --offline.'}],
+});
+
+const reader = (context: DoctorContext) => new VaultReader(context.connection!);
+
+const tokenSource: Step = {
+	id: 'token.source',
+	title: 'Get the token',
+	group: 'Token',
+	needs: [],
+	async run(context) {
+		const {options} = context;
+		const minting =
+			['ona', 'github', 'buildkite'].includes(options.source) ||
+			(options.source === 'auto' &&
+				!options.token &&
+				!options.tokenFile &&
+				!options.tokenEnv &&
+				options.offline);
+		if (
+			options.offline &&
+			minting &&
+			options.token === undefined &&
+			options.tokenFile === undefined &&
+			options.tokenEnv === undefined
+		) {
+			return {
+				checks: [
+					{
+						id: 'token.source',
+						title: this.title,
+						status: 'fail',
+						problem: 'platform-no-token',
+						message:
+							'In --offline mode the doctor makes no requests, so it cannot mint a token: pass it with --token-file <path|-> or --token-env NAME.',
+					},
+				],
+				halt: 'no token',
+			};
+		}
+
+		try {
+			const token = await acquireToken({
+				source: options.source,
+				...(options.audience ? {audience: options.audience} : {}),
+				...(options.token === undefined ? {} : {token: options.token}),
+				...(options.tokenFile === undefined ? {} : {tokenFile: options.tokenFile}),
+				...(options.tokenEnv === undefined ? {} : {tokenEnv: options.tokenEnv}),
+				env: options.env,
+				readStdin: options.readStdin,
+				timeoutMs: options.timeoutMs,
+				http: context.http,
+			});
+			context.token = token;
+			return {
+				checks: [
+					{
+						id: 'token.source',
+						title: this.title,
+						status: 'pass',
+						message: `Token from ${token.description}${token.why ? ` (${token.why})` : ''}.`,
+					},
+				],
+			};
+		} catch (error) {
+			const problem: ProblemId = error instanceof TokenSourceError ? error.problem : 'platform-no-token';
+			return {
+				checks: [
+					{id: 'token.source', title: this.title, status: 'fail', problem, message: (error as Error).message},
+				],
+				halt: 'no token',
+			};
+		}
+	},
+};
+
+const tokenDecode: Step = {
+	id: 'token.decode',
+	title: 'Read the token',
+	group: 'Token',
+	needs: ['token.source'],
+	async run(context) {
+		const inspection = inspectToken(context.token!.token);
+		if (!inspection.ok) {
+			return {
+				checks: [
+					{
+						id: 'token.decode',
+						title: this.title,
+						status: 'fail',
+						problem: inspection.problem,
+						message: inspection.reason,
+					},
+				],
+				halt: 'the token cannot be read',
+			};
+		}
+
+		const platform = detectPlatform(inspection.claims);
+		context.decoded = {
+			compact: inspection.compact,
+			header: inspection.header,
+			claims: inspection.claims,
+			platform,
+		};
+		const checks: Check[] = [
+			{
+				id: 'token.decode',
+				title: this.title,
+				status: 'pass',
+				message: `${platform.label}, signed with ${String(inspection.header['alg'])}${inspection.header['kid'] ? ` (kid ${String(inspection.header['kid'])})` : ''}, issued by ${String(inspection.claims['iss'] ?? '(no iss)')}.${inspection.notes.length > 0 ? ` Note: ${inspection.notes.join('; ')}.` : ''}`,
+			},
+		];
+		if (platform.platform === 'ona' && platform.variant !== 'V3') {
+			checks.push({
+				id: 'token.platform',
+				title: 'Ona token version',
+				status: 'warn',
+				problem: 'bound-claim-missing',
+				message: `This is an ${platform.label}: it has no flat claims (organization_id, project_id, email...). Ona's Vault guide binds V3 claims; bind "org" instead, or switch the organization to V3 tokens (Settings → Security → OIDC Token Configuration) and update trust policies, because sub changes.`,
+			});
+		}
+
+		const requested = context.token!.audienceRequested;
+		const aud = inspection.claims['aud'];
+		const audiences = Array.isArray(aud) ? aud.map(String) : typeof aud === 'string' ? [aud] : [];
+		if (requested && !audiences.includes(requested)) {
+			checks.push({
+				id: 'token.audience',
+				title: 'Token audience',
+				status: 'warn',
+				problem: 'audience-mismatch',
+				message: `The doctor asked for audience "${requested}" but the token carries ${JSON.stringify(audiences)}.`,
+				expected: requested,
+				actual: audiences,
+			});
+		}
+
+		checks.push(tokenTimes(inspection.claims, context.options.now()));
+		return {checks};
+	},
+};
+
+function tokenTimes(claims: Record<string, unknown>, now: number): Check {
+	const describe = (name: string) => {
+		const value = claims[name];
+		if (typeof value !== 'number') return undefined;
+		const delta = Math.round(value - now);
+		const words = delta === 0 ? 'now' : delta > 0 ? `in ${duration(delta)}` : `${duration(-delta)} ago`;
+		return `${name} ${formatTime(value)} (${words})`;
+	};
+
+	const parts = ['iat', 'nbf', 'exp'].map(describe).filter(Boolean);
+	const exp = typeof claims['exp'] === 'number' ? claims['exp'] : undefined;
+	const iat = typeof claims['iat'] === 'number' ? claims['iat'] : undefined;
+	const lifetime = exp && iat ? ` Lifetime ${duration(exp - iat)}.` : '';
+	const expired = exp !== undefined && exp < now;
+	return {
+		id: 'token.times',
+		title: "Token times (this machine's clock)",
+		status: expired ? 'warn' : 'pass',
+		message: `${parts.join(', ') || 'The token has no time claims'}.${lifetime}${expired ? " It has expired by this machine's clock; Vault's verdict follows below." : ''}`,
+		...(expired ? {problem: 'token-expired' as ProblemId} : {}),
+	};
+}
+
+function duration(seconds: number): string {
+	const s = Math.abs(Math.round(seconds));
+	if (s < 120) return `${s} s`;
+	if (s < 7200) return `${Math.round(s / 60)} min`;
+	if (s < 172_800) return `${Math.round(s / 3600)} h`;
+	return `${Math.round(s / 86_400)} days`;
+}
+
+const vaultHealth: Step = {
+	id: 'vault.health',
+	title: 'Reach Vault',
+	group: 'Vault',
+	needs: [],
+	async run(context) {
+		if (context.options.offline) return offlineSkip('vault.health', this.title);
+		const connection = context.connection!;
+		const checks: Check[] = connection.warnings.map(
+			warning =>
+				({
+					id: 'vault.tls-verify',
+					title: 'Vault TLS verification',
+					status: 'warn',
+					problem: 'vault-tls',
+					message: warning,
+				}) satisfies Check,
+		);
+		const answer = await reader(context).health();
+		if (!answer.ok) {
+			checks.unshift({
+				id: 'vault.health',
+				title: this.title,
+				status: 'fail',
+				problem: answer.problem,
+				message: answer.message,
+			});
+			return {
+				checks,
+				halt: answer.problem === 'vault-sealed' ? 'Vault is sealed' : 'Vault cannot be reached',
+			};
+		}
+
+		context.health = answer.data;
+		const serverTime = answer.data.server_time_utc;
+		const now = context.options.now();
+		let skewNote = '';
+		if (typeof serverTime === 'number') {
+			context.serverTime = serverTime;
+			const skew = serverTime - now;
+			if (Math.abs(skew) > 30) {
+				checks.push({
+					id: 'vault.clock',
+					title: "Vault's clock",
+					status: 'warn',
+					problem: skew < 0 ? 'token-not-yet-valid' : 'token-expired',
+					message: `Vault's clock is ${duration(skew)} ${skew < 0 ? 'behind' : 'ahead of'} this machine's. Fresh tokens look ${skew < 0 ? 'not yet valid' : 'older'} to Vault; clock_skew_leeway (60 s by default) absorbs only so much.`,
+					expected: formatTime(now),
+					actual: formatTime(serverTime),
+				});
+			} else {
+				skewNote = `, clock within ${Math.round(Math.abs(skew))} s of this machine`;
+			}
+		}
+
+		checks.unshift({
+			id: 'vault.health',
+			title: this.title,
+			status: 'pass',
+			message: `${connection.addr} is Vault ${answer.data.version ?? '(version unknown)'}${connection.namespace ? `, namespace ${connection.namespace}` : ''}${skewNote}.`,
+		});
+		return {checks};
+	},
+};
+
+const jwtTypes = new Set(['jwt', 'oidc']);
+
+const vaultMount: Step = {
+	id: 'vault.mount',
+	title: 'Find the JWT auth mount',
+	group: 'Vault',
+	needs: ['token.decode', 'vault.health'],
+	async run(context) {
+		const {options} = context;
+		if (options.offline) {
+			const path = (options.mount ?? 'jwt').replace(/^\/+|\/+$/g, '').replace(/^auth\//, '');
+			context.mount = {path, reason: options.mount ? '--mount' : 'the default path'};
+			return {
+				checks: [
+					{
+						id: 'vault.mount',
+						title: this.title,
+						status: 'skip',
+						message: `Not checked: --offline; fixes name auth/${path}.`,
+					},
+				],
+			};
+		}
+
+		const iss = String(context.decoded!.claims['iss'] ?? '');
+		const answer = await reader(context).authMounts();
+		if (answer.ok) context.mounts = answer.data;
+		const jwtMounts = answer.ok ? answer.data.filter(mount => jwtTypes.has(mount.type)) : [];
+		const select = (path: string, reason: string) => {
+			const known = context.mounts?.find(mount => mount.path === path);
+			context.mount = {
+				path,
+				reason,
+				...(known?.runningPluginVersion ? {pluginVersion: known.runningPluginVersion} : {}),
+			};
+		};
+
+		if (options.mount) {
+			const mount = options.mount.replace(/^\/+|\/+$/g, '').replace(/^auth\//, '');
+			if (answer.ok && !context.mounts!.some(candidate => candidate.path === mount)) {
+				select(mount, '--mount');
+				return {
+					checks: [
+						{
+							id: 'vault.mount',
+							title: this.title,
+							status: 'fail',
+							problem: 'mount-not-found',
+							message: `There is no auth mount "${mount}"${context.connection!.namespace ? ` in namespace ${context.connection!.namespace}` : ''}. JWT mounts here: ${jwtMounts.map(candidate => candidate.path).join(', ') || 'none'}.`,
+							expected: mount,
+							actual: jwtMounts.map(candidate => candidate.path),
+						},
+					],
+				};
+			}
+
+			select(mount, '--mount');
+			return {
+				checks: [
+					{id: 'vault.mount', title: this.title, status: 'pass', message: `Using auth/${mount} (--mount).`},
+				],
+			};
+		}
+
+		if (!answer.ok) {
+			select('jwt', 'the default path');
+			return {
+				checks: [
+					{
+						id: 'vault.mount',
+						title: this.title,
+						status: answer.denied ? 'skip' : 'warn',
+						problem: answer.denied ? 'mount-not-found' : answer.problem,
+						message: `${answer.denied ? 'The Vault token given may not read sys/auth' : answer.message}; assuming the mount is auth/jwt. Pass --mount if it is elsewhere.`,
+					},
+				],
+			};
+		}
+
+		if (jwtMounts.length === 0) {
+			select('jwt', 'the default path');
+			return {
+				checks: [
+					{
+						id: 'vault.mount',
+						title: this.title,
+						status: 'fail',
+						problem: context.connection!.namespace ? 'mount-not-found' : 'namespace-wrong',
+						message: `No JWT/OIDC auth method is enabled${context.connection!.namespace ? ` in namespace ${context.connection!.namespace}` : ' in the root namespace'}. Enable one (vault auth enable jwt), or set VAULT_NAMESPACE to the namespace where it lives.`,
+					},
+				],
+			};
+		}
+
+		if (jwtMounts.length === 1) {
+			select(jwtMounts[0]!.path, 'the only JWT mount');
+			return {
+				checks: [
+					{
+						id: 'vault.mount',
+						title: this.title,
+						status: 'pass',
+						message: `Using auth/${jwtMounts[0]!.path}, the only JWT/OIDC mount.`,
+					},
+				],
+			};
+		}
+
+		const configs = await Promise.all(
+			jwtMounts.map(async mount => ({
+				mount,
+				answer: await reader(context).read(`auth/${mount.path}/config`),
+			})),
+		);
+		const trim = (url: string) => url.replace(/\/+$/, '');
+		const matching = configs.filter(({answer: config}) => {
+			if (!config.ok) return false;
+			const data = config.data as VaultData;
+			return [stringField(data, 'bound_issuer'), stringField(data, 'oidc_discovery_url')].some(
+				url => url && trim(url) === trim(iss),
+			);
+		});
+		const chosen = matching[0] ?? configs.find(({mount}) => mount.path === 'jwt') ?? configs[0]!;
+		select(
+			chosen.mount.path,
+			matching.length > 0 ? `its config trusts ${iss}` : "no mount trusts the token's issuer",
+		);
+		return {
+			checks: [
+				{
+					id: 'vault.mount',
+					title: this.title,
+					status: matching.length > 0 ? 'pass' : 'warn',
+					...(matching.length > 0 ? {} : {problem: 'issuer-mismatch' as ProblemId}),
+					message:
+						matching.length > 0
+							? `Using auth/${chosen.mount.path}: of ${jwtMounts.length} JWT mounts, its config trusts the token's issuer ${iss}.`
+							: `None of the ${jwtMounts.length} JWT mounts (${jwtMounts.map(mount => mount.path).join(', ')}) trusts the token's issuer ${iss}; using auth/${chosen.mount.path}. Pass --mount to choose.`,
+				},
+			],
+		};
+	},
+};
+
+async function readJsonFile(path: string, what: string): Promise<VaultData | null> {
+	let text: string;
+	try {
+		text = await readFile(path, 'utf8');
+	} catch (error) {
+		throw new Error(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+	}
+
+	try {
+		return readVaultData(text) ?? null;
+	} catch {
+		throw new Error(`${what} ${path} is not a JSON object (export it with: vault read -format=json ...)`);
+	}
+}
+
+const vaultConfig: Step = {
+	id: 'vault.read-config',
+	title: 'Read the auth method configuration',
+	group: 'Vault',
+	needs: ['vault.mount'],
+	async run(context) {
+		const {options} = context;
+		if (options.configFile) {
+			context.config = await readJsonFile(options.configFile, '--config-file');
+			context.configSource = options.configFile;
+			return {
+				checks: [
+					{
+						id: 'vault.read-config',
+						title: this.title,
+						status: 'pass',
+						message: `Configuration from ${options.configFile}.`,
+					},
+				],
+			};
+		}
+
+		if (options.offline) return offlineSkip('vault.read-config', this.title);
+		const path = `auth/${context.mount!.path}/config`;
+		const answer = await reader(context).read(path);
+		return {
+			checks: [
+				readCheck(
+					'vault.read-config',
+					this.title,
+					path,
+					answer,
+					data => {
+						context.config = data;
+						context.configSource = path;
+					},
+					() => {
+						context.config = null;
+					},
+					'the login itself, or --config-file exported by an admin',
+				),
+			],
+		};
+	},
+};
+
+function readCheck(
+	id: string,
+	title: string,
+	path: string,
+	answer: VaultAnswer<Record<string, unknown>>,
+	onData: (data: VaultData) => void,
+	onNotFound: () => void,
+	fallback: string,
+): Check {
+	if (answer.ok) {
+		onData(answer.data);
+		return {id, title, status: 'pass', message: `Read ${path}.`};
+	}
+
+	if (answer.notFound) {
+		onNotFound();
+		return {id, title, status: 'pass', message: `${path} does not exist (Vault answered 404).`};
+	}
+
+	if (answer.denied) {
+		return {
+			id,
+			title,
+			status: 'skip',
+			message: `The Vault token given may not read ${path}; the diagnosis uses ${fallback}.`,
+		};
+	}
+
+	return {id, title, status: 'fail', problem: answer.problem, message: answer.message};
+}
+
+/** --role, else $IDP_VAULT_ROLE (Ona's CLI), else $VAULT_ROLE (CircleCI contexts), else the mount's default_role. */
+function resolveRoleName(context: DoctorContext): {name: string; reason: string} {
+	const {options} = context;
+	if (options.role) return {name: options.role, reason: '--role'};
+	if (options.env['IDP_VAULT_ROLE']) return {name: options.env['IDP_VAULT_ROLE'], reason: '$IDP_VAULT_ROLE'};
+	if (options.env['VAULT_ROLE']) return {name: options.env['VAULT_ROLE'], reason: '$VAULT_ROLE'};
+	const defaultRole = stringField(context.config, 'default_role');
+	if (defaultRole) return {name: defaultRole, reason: "the mount's default_role"};
+	return {name: '', reason: 'none given'};
+}
+
+const vaultRole: Step = {
+	id: 'vault.read-role',
+	title: 'Read the role',
+	group: 'Vault',
+	needs: ['vault.read-config'],
+	async run(context) {
+		const {options} = context;
+		const {name, reason} = resolveRoleName(context);
+		context.roleName = name.toLowerCase();
+		context.roleNameReason = reason;
+		if (options.roleFile) {
+			context.role = await readJsonFile(options.roleFile, '--role-file');
+			context.roleSource = options.roleFile;
+			return {
+				checks: [
+					{
+						id: 'vault.read-role',
+						title: this.title,
+						status: 'pass',
+						message: `Role from ${options.roleFile}.`,
+					},
+				],
+			};
+		}
+
+		if (options.offline) return offlineSkip('vault.read-role', this.title);
+		if (!name) {
+			context.role = null;
+			return {
+				checks: [
+					{
+						id: 'vault.read-role',
+						title: this.title,
+						status: 'skip',
+						message:
+							'No role name: not given with --role, $IDP_VAULT_ROLE or $VAULT_ROLE, and the mount has no default_role.',
+					},
+				],
+			};
+		}
+
+		const path = `auth/${context.mount!.path}/role/${context.roleName}`;
+		const answer = await reader(context).read(path);
+		const check = readCheck(
+			'vault.read-role',
+			this.title,
+			path,
+			answer,
+			data => {
+				context.role = data;
+				context.roleSource = path;
+			},
+			() => {
+				context.role = null;
+			},
+			'the login itself, or --role-file exported by an admin',
+		);
+		if (context.role === null) {
+			const list = await reader(context).list(`auth/${context.mount!.path}/role`);
+			if (list.ok) {
+				check.hint = `Roles on auth/${context.mount!.path}: ${list.data.join(', ') || 'none'}.`;
+				const close = list.data.filter(
+					candidate => candidate.includes(context.roleName!) || context.roleName!.includes(candidate),
+				);
+				if (close.length > 0) check.hint += ` Did you mean ${close.join(' or ')}?`;
+			}
+		}
+
+		check.message += ` Role "${context.roleName}" from ${reason}.`;
+		return {checks: [check]};
+	},
+};
+
+const issuer: Step = {
+	id: 'issuer',
+	title: 'Reach the issuer',
+	group: 'Issuer',
+	needs: ['token.decode', 'vault.read-config'],
+	async run(context) {
+		if (context.options.offline) return offlineSkip('issuer.discovery', "Issuer's discovery document");
+		const {claims, header, compact} = context.decoded!;
+		const result = await probeIssuer({
+			iss: String(claims['iss'] ?? ''),
+			header,
+			compact,
+			...(context.config === undefined ? {} : {config: context.config}),
+			http: context.http,
+		});
+		context.issuer = {
+			...(result.discoveryIssuer === undefined ? {} : {discoveryIssuer: result.discoveryIssuer}),
+			...(result.jwks ? {jwks: result.jwks} : {}),
+		};
+		return {checks: result.checks};
+	},
+};
+
+const roleLint: Step = {
+	id: 'role.lint',
+	title: 'Check the role is safe',
+	group: 'Vault',
+	needs: ['vault.read-role'],
+	async run(context) {
+		if (!context.role) return {checks: []};
+		const findings = lintRole(context.role, {
+			mount: context.mount?.path ?? 'jwt',
+			roleName: context.roleName ?? '<role>',
+			issuer:
+				stringField(context.config, 'bound_issuer') || stringField(context.config, 'oidc_discovery_url'),
+		});
+		return {
+			checks:
+				findings.length > 0
+					? findings
+					: [
+							{
+								id: 'role.lint',
+								title: this.title,
+								status: 'pass',
+								message: 'The role is pinned to a project, binds an audience and issues short-lived tokens.',
+							},
+						],
+		};
+	},
+};
+
+const loginModel: Step = {
+	id: 'login.model',
+	title: "Evaluate Vault's login checks",
+	group: 'Login',
+	needs: ['token.decode', 'vault.read-role', 'issuer', 'vault.health'],
+	async run(context) {
+		if (context.role === undefined) {
+			return {
+				checks: [
+					{
+						id: 'login.model',
+						title: this.title,
+						status: 'skip',
+						message:
+							'The role could not be read, so the checks of the role rest on the real login attempt below. Pass --role-file to evaluate every binding.',
+					},
+				],
+			};
+		}
+
+		const behaviourSource = context.options.pluginVersion ?? context.mount?.pluginVersion;
+		const model = await simulateLogin({
+			token: context.decoded!.compact,
+			role: context.role,
+			...(context.config === undefined ? {} : {config: context.config}),
+			now: context.serverTime ?? context.options.now(),
+			...(behaviourSource
+				? {pluginVersion: behaviourSource}
+				: context.health?.version
+					? {pluginVersion: context.health.version}
+					: {}),
+			roleName: context.roleName ?? '',
+			...(context.issuer &&
+			!(
+				context.config &&
+				!stringField(context.config, 'oidc_discovery_url') &&
+				!stringField(context.config, 'jwks_url')
+			)
+				? {issuer: context.issuer}
+				: {}),
+		});
+		context.model = model;
+		return {checks: model.checks};
+	},
+};
+
+const loginAttempt: Step = {
+	id: 'login.attempt',
+	title: 'Try the login',
+	group: 'Login',
+	needs: ['token.decode', 'vault.mount'],
+	async run(context) {
+		if (context.options.offline) return offlineSkip('login.attempt', this.title);
+		if (context.options.noLogin)
+			return {
+				checks: [{id: 'login.attempt', title: this.title, status: 'skip', message: 'Not tried: --no-login.'}],
+			};
+		const mount = context.mount!.path;
+		const role = resolveRoleName(context).name;
+		const answer = await loginWithJwt(
+			context.connection!,
+			mount,
+			role.toLowerCase(),
+			context.decoded!.compact,
+		);
+		if (answer.ok) {
+			context.login = {ok: true, auth: answer.data};
+			context.session = new LoginSession(context.connection!, answer.data.client_token);
+			return {
+				checks: [
+					{
+						id: 'login.attempt',
+						title: this.title,
+						status: 'pass',
+						message: `Vault accepted the login on auth/${mount}${role ? ` with role "${role}"` : ' (default role)'}: policies ${(answer.data.policies ?? []).join(', ') || '(none)'}, TTL ${answer.data.lease_duration ?? '?'} s.`,
+					},
+				],
+			};
+		}
+
+		const error = answer.errors.join('; ') || answer.message;
+		let problem: ProblemId = answer.errors.length > 0 ? explainVaultError(error).problem : answer.problem;
+		let hint: string | undefined;
+		if (answer.status === 403) {
+			const cidrs = [
+				...listField(context.role, 'token_bound_cidrs'),
+				...listField(context.role, 'bound_cidrs'),
+			];
+			problem = cidrs.length > 0 ? 'cidr-denied' : 'mount-not-found';
+			hint =
+				cidrs.length > 0
+					? `The role only accepts callers from ${cidrs.join(', ')}; Vault sees this machine's address after any proxy or NAT.`
+					: `A 403 from a login never means a policy (login needs none): there is no auth mount "${mount}"${context.connection!.namespace ? ` in namespace ${context.connection!.namespace}` : ' in this namespace'}, or the role's token_bound_cidrs excludes this caller.`;
+		}
+
+		context.login = {ok: false, status: answer.status, error, problem};
+		return {
+			checks: [
+				{
+					id: 'login.attempt',
+					title: this.title,
+					status: 'fail',
+					problem,
+					message: `Vault refused the login${answer.status ? ` (HTTP ${answer.status})` : ''}: ${error}`,
+					...(answer.errors.length > 0 ? {vaultMessage: error} : {}),
+					...(hint ? {hint} : {}),
+				},
+			],
+		};
+	},
+};
+
+const loginAgreement: Step = {
+	id: 'login.agreement',
+	title: 'Model and Vault agree',
+	group: 'Login',
+	needs: ['login.model', 'login.attempt'],
+	async run(context) {
+		const {model, login} = context;
+		if (!model || !login) return {checks: []};
+		const predicted = model.vaultError;
+		const actual = login.ok ? null : login.error;
+		if (
+			(predicted === null) === login.ok &&
+			(predicted === null || actual === predicted || (actual ?? '').includes(predicted))
+		) {
+			return {
+				checks: [
+					{
+						id: 'login.agreement',
+						title: this.title,
+						status: 'pass',
+						message: login.ok
+							? 'Vault accepted the login, as the doctor predicted.'
+							: 'Vault answered exactly what the doctor predicted.',
+					},
+				],
+			};
+		}
+
+		return {
+			checks: [
+				{
+					id: 'login.agreement',
+					title: this.title,
+					status: 'warn',
+					message: `The doctor predicted ${predicted === null ? 'success' : `"${predicted}"`} but Vault answered ${actual === null ? 'success' : `"${actual}"`}. The role or config read may differ from what Vault uses (namespace, a different mount, a concurrent change), or Vault is a version the model does not know (${model.behaviour.label}).`,
+					expected: predicted,
+					actual,
+				},
+			],
+		};
+	},
+};
+
+/** KV v2 mounts keep secrets under data/ and list them under metadata/, which policies must name. */
+export function kvPaths(
+	path: string,
+	mountPath: string | undefined,
+	version: string | undefined,
+): {read: string; list?: string; kv2: boolean} {
+	const clean = path.replace(/^\/+|\/+$/g, '');
+	if (version !== '2' || !mountPath) return {read: clean, kv2: false};
+	const mount = mountPath.replace(/\/+$/, '');
+	const rest = clean.slice(mount.length + 1);
+	if (/^(?:data|metadata)\//.test(rest)) return {read: clean, kv2: true};
+	return {read: `${mount}/data/${rest}`, list: `${mount}/metadata/${rest}`, kv2: true};
+}
+
+const access: Step = {
+	id: 'access',
+	title: "Check the Vault token's access",
+	group: 'Access',
+	needs: ['login.attempt'],
+	async run(context) {
+		const {login, options} = context;
+		if (!login?.ok) {
+			return {
+				checks: [
+					{
+						id: 'access.token',
+						title: this.title,
+						status: 'skip',
+						message: options.offline
+							? 'Not checked: --offline.'
+							: 'Not checked: there is no Vault token without a successful login.',
+					},
+				],
+			};
+		}
+
+		const session = context.session!;
+		const checks: Check[] = [];
+		try {
+			const lookup = await session.lookupSelf();
+			if (lookup.ok) {
+				const data = lookup.data as {policies?: string[]; ttl?: number; display_name?: string};
+				checks.push({
+					id: 'access.token',
+					title: 'The login token',
+					status: 'pass',
+					message: `${data.display_name ?? 'token'}: policies ${(data.policies ?? []).join(', ') || '(none)'}, ${data.ttl ?? '?'} s left.`,
+				});
+			} else {
+				checks.push({
+					id: 'access.token',
+					title: 'The login token',
+					status: 'warn',
+					problem: lookup.problem,
+					message: lookup.message,
+				});
+			}
+
+			for (const secretPath of options.secretPaths)
+				checks.push(...(await secretAccess(context, session, secretPath)));
+		} finally {
+			const revoked = await session.revoke();
+			checks.push(
+				revoked.ok
+					? {
+							id: 'access.revoke',
+							title: 'Revoke the login token',
+							status: 'pass',
+							message: 'The Vault token obtained by the test login was revoked.',
+						}
+					: {
+							id: 'access.revoke',
+							title: 'Revoke the login token',
+							status: 'warn',
+							problem: revoked.problem,
+							message: `Could not revoke the test login's token (${revoked.message}); it expires after its TTL (${login.auth.lease_duration ?? '?'} s). Accessor: ${login.auth.accessor ?? 'unknown'}.`,
+						},
+			);
+			if (revoked.ok && login.auth.accessor) context.revoked.push(login.auth.accessor);
+		}
+
+		return {checks};
+	},
+};
+
+async function secretAccess(
+	context: DoctorContext,
+	session: LoginSession,
+	secretPath: string,
+): Promise<Check[]> {
+	const id = `access.secret/${secretPath}`;
+	const title = `Access to ${secretPath}`;
+	const clean = secretPath.replace(/^\/+|\/+$/g, '');
+	const mountInfo = await session.read(`sys/internal/ui/mounts/${clean}`);
+	const info = mountInfo.ok
+		? (mountInfo.data as {path?: string; type?: string; options?: {version?: string} | null})
+		: undefined;
+	const paths = kvPaths(clean, info?.path, info?.options?.version ?? undefined);
+	const asked = [
+		paths.read,
+		...(paths.list ? [paths.list] : []),
+		...(paths.kv2 && paths.read !== clean ? [clean] : []),
+	];
+	const answer = await session.capabilities(asked);
+	if (!answer.ok) return [{id, title, status: 'warn', problem: answer.problem, message: answer.message}];
+	const capabilities = (path: string) => (answer.data[path] as string[] | undefined) ?? [];
+	const canRead = (path: string) =>
+		capabilities(path).some(capability => capability === 'read' || capability === 'root');
+	const policies = (context.login as {auth: {policies?: string[]}}).auth.policies ?? [];
+	if (canRead(paths.read)) {
+		return [
+			{
+				id,
+				title,
+				status: 'pass',
+				message: `The login token may read ${paths.read}${paths.kv2 ? ' (KV v2)' : ''}: ${capabilities(paths.read).join(', ')}.`,
+			},
+		];
+	}
+
+	if (paths.kv2 && paths.read !== clean && canRead(clean)) {
+		return [
+			{
+				id,
+				title,
+				status: 'fail',
+				problem: 'kv2-path',
+				message: `The policies grant ${clean}, but ${info?.path ?? 'the mount'} is a KV v2 mount whose API path is ${paths.read}: the grant never applies.`,
+				expected: paths.read,
+				actual: clean,
+			},
+		];
+	}
+
+	return [
+		{
+			id,
+			title,
+			status: 'fail',
+			problem: 'permission-denied',
+			message: `The login token (policies ${policies.join(', ') || 'none'}) may not read ${paths.read}: capabilities ${capabilities(paths.read).join(', ') || 'none'}.`,
+			expected: ['read'],
+			actual: capabilities(paths.read),
+		},
+	];
+}
+
+/** Every step of a diagnosis, as data: id, group, needs and run. */
+export const doctorSteps: Step[] = [
+	tokenSource,
+	tokenDecode,
+	vaultHealth,
+	vaultMount,
+	vaultConfig,
+	vaultRole,
+	roleLint,
+	issuer,
+	loginModel,
+	loginAttempt,
+	loginAgreement,
+	access,
+];

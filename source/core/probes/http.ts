@@ -1,0 +1,258 @@
+import {readFileSync} from 'node:fs';
+import {rootCertificates} from 'node:tls';
+import {getProxyForUrl} from 'proxy-from-env';
+import {Agent, type Dispatcher, ProxyAgent, request} from 'undici';
+
+export type HttpSettings = {
+	/** Whole-request deadline: connect, headers and body. */
+	timeoutMs: number;
+	/** Largest body read; a bigger answer is refused, not buffered. */
+	maxBytes: number;
+	maxRedirects: number;
+	/** PEM bundles trusted in addition to the system store (--ca-file, VAULT_CACERT, a role's jwks_ca_pem...). */
+	extraCa?: string[];
+	/** Skip certificate verification (VAULT_SKIP_VERIFY): said loudly by the caller. */
+	insecure?: boolean;
+};
+
+export const defaultHttpSettings: HttpSettings = {timeoutMs: 5000, maxBytes: 1024 * 1024, maxRedirects: 5};
+
+export type HttpResponse = {
+	status: number;
+	url: string;
+	/** Every URL that answered with a redirect before the final one. */
+	redirects: string[];
+	contentType: string;
+	body: string;
+	/** The parsed body when it is JSON (whatever the content type says). */
+	json?: unknown;
+	/** Whether the proxy from HTTPS_PROXY / HTTP_PROXY was used. */
+	viaProxy: string | null;
+};
+
+export type HttpFailureKind =
+	| 'timeout'
+	| 'tls'
+	| 'dns'
+	| 'refused'
+	| 'too-large'
+	| 'redirects'
+	| 'proxy'
+	| 'invalid-url'
+	| 'network';
+
+export class HttpFailure extends Error {
+	override name = 'HttpFailure';
+	constructor(
+		readonly kind: HttpFailureKind,
+		readonly url: string,
+		message: string,
+		readonly code?: string,
+	) {
+		super(message);
+	}
+}
+
+const dispatchers = new Map<string, Dispatcher>();
+
+function dispatcherFor(url: URL, settings: HttpSettings): {dispatcher: Dispatcher; proxy: string | null} {
+	const proxy = getProxyForUrl(url.href) || null;
+	const ca =
+		settings.extraCa && settings.extraCa.length > 0
+			? [...rootCertificates, ...extraSystemCa(), ...settings.extraCa]
+			: undefined;
+	const connect = {...(ca ? {ca} : {}), ...(settings.insecure ? {rejectUnauthorized: false} : {})};
+	const key = JSON.stringify([proxy, ca?.length ?? 0, settings.extraCa, settings.insecure]);
+	let dispatcher = dispatchers.get(key);
+	if (!dispatcher) {
+		dispatcher = proxy
+			? new ProxyAgent({uri: proxy, requestTls: connect, proxyTls: connect})
+			: new Agent({connect, keepAliveTimeout: 1000});
+		dispatchers.set(key, dispatcher);
+	}
+
+	return {dispatcher, proxy};
+}
+
+/** NODE_EXTRA_CA_CERTS is trusted by Node's default store, but a custom `ca` list replaces that store: add it back. */
+function extraSystemCa(): string[] {
+	const file = process.env['NODE_EXTRA_CA_CERTS'];
+	if (!file) return [];
+	try {
+		return [readFileSync(file, 'utf8')];
+	} catch {
+		return [];
+	}
+}
+
+/**
+One HTTP request with the doctor's guarantees: a deadline for the whole exchange, a cap on the body size,
+a bounded number of redirects, proxies from the environment, and errors sorted into kinds a person can act on.
+*/
+export async function httpRequest(
+	target: string,
+	init: {method?: string; headers?: Record<string, string>; body?: string},
+	settings: HttpSettings,
+): Promise<HttpResponse> {
+	const signal = AbortSignal.timeout(settings.timeoutMs);
+	const redirects: string[] = [];
+	let current = target;
+	let method = init.method ?? 'GET';
+	let body = init.body;
+	for (;;) {
+		let url: URL;
+		try {
+			url = new URL(current);
+		} catch {
+			throw new HttpFailure('invalid-url', current, `"${current}" is not a valid URL`);
+		}
+
+		if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+			throw new HttpFailure('invalid-url', current, `"${current}" is not an http(s) URL`);
+		}
+
+		const {dispatcher, proxy} = dispatcherFor(url, settings);
+		let response: Dispatcher.ResponseData;
+		try {
+			response = await request(url, {
+				method: method as Dispatcher.HttpMethod,
+				headers: {'user-agent': 'ona-vault-doctor', accept: 'application/json', ...init.headers},
+				...(body === undefined ? {} : {body}),
+				dispatcher,
+				signal,
+				headersTimeout: settings.timeoutMs,
+				bodyTimeout: settings.timeoutMs,
+			});
+		} catch (error) {
+			throw classify(error, current, settings, signal, proxy);
+		}
+
+		if (response.statusCode >= 300 && response.statusCode < 400 && response.headers['location']) {
+			discard(response);
+			if (redirects.length >= settings.maxRedirects) {
+				throw new HttpFailure(
+					'redirects',
+					target,
+					`more than ${settings.maxRedirects} redirects (last to ${current})`,
+				);
+			}
+
+			redirects.push(current);
+			current = new URL(String(response.headers['location']), url).href;
+			if (
+				response.statusCode === 303 ||
+				((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')
+			) {
+				method = 'GET';
+				body = undefined;
+			}
+
+			continue;
+		}
+
+		const text = await readCapped(response, current, settings, signal, proxy);
+		const contentType = String(response.headers['content-type'] ?? '');
+		let json: unknown;
+		try {
+			json = text.trim() === '' ? undefined : JSON.parse(text);
+		} catch {}
+
+		return {
+			status: response.statusCode,
+			url: current,
+			redirects,
+			contentType,
+			body: text,
+			...(json === undefined ? {} : {json}),
+			viaProxy: proxy,
+		};
+	}
+}
+
+async function readCapped(
+	response: Dispatcher.ResponseData,
+	url: string,
+	settings: HttpSettings,
+	signal: AbortSignal,
+	proxy: string | null,
+): Promise<string> {
+	const declared = Number(response.headers['content-length'] ?? Number.NaN);
+	if (declared > settings.maxBytes) {
+		discard(response);
+		throw new HttpFailure(
+			'too-large',
+			url,
+			`the answer is ${declared} bytes, more than the ${settings.maxBytes}-byte limit`,
+		);
+	}
+
+	const chunks: Buffer[] = [];
+	let size = 0;
+	try {
+		for await (const chunk of response.body) {
+			size += (chunk as Buffer).length;
+			if (size > settings.maxBytes) {
+				discard(response);
+				throw new HttpFailure(
+					'too-large',
+					url,
+					`the answer is larger than the ${settings.maxBytes}-byte limit`,
+				);
+			}
+
+			chunks.push(chunk as Buffer);
+		}
+	} catch (error) {
+		if (error instanceof HttpFailure) throw error;
+		throw classify(error, url, settings, signal, proxy);
+	}
+
+	return Buffer.concat(chunks).toString('utf8');
+}
+
+const tlsCodes = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_(?:VERIFY|GET)|ERR_TLS|HOSTNAME|ALTNAME/;
+
+function classify(
+	error: unknown,
+	url: string,
+	settings: HttpSettings,
+	signal: AbortSignal,
+	proxy: string | null,
+): HttpFailure {
+	const cause = (error as {cause?: {code?: string; message?: string}})?.cause;
+	const code = String((error as {code?: string})?.code ?? cause?.code ?? '');
+	const message = String((error as Error)?.message ?? error);
+	const detail = cause?.message && cause.message !== message ? `${message}: ${cause.message}` : message;
+	if (signal.aborted || /TIMEOUT|AbortError|aborted/i.test(code) || /timeout|aborted/i.test(message)) {
+		return new HttpFailure('timeout', url, `no complete answer within ${settings.timeoutMs} ms`, code);
+	}
+
+	if (tlsCodes.test(code) || /certificate|self.signed|altnames/i.test(detail)) {
+		return new HttpFailure('tls', url, `TLS failed: ${detail}`, code);
+	}
+
+	if (proxy && /proxy/i.test(detail))
+		return new HttpFailure('proxy', url, `the proxy ${proxy} failed: ${detail}`, code);
+	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+		return new HttpFailure('dns', url, `the host name does not resolve (${code})`, code);
+	if (code === 'ECONNREFUSED') {
+		return proxy
+			? new HttpFailure('proxy', url, `the proxy ${proxy} refused the connection`, code)
+			: new HttpFailure('refused', url, 'the connection was refused (nothing listens there)', code);
+	}
+
+	return new HttpFailure('network', url, detail, code);
+}
+
+/** Drops a body without reading it; undici reports the abort as an error event, which nobody needs. */
+function discard(response: Dispatcher.ResponseData): void {
+	response.body.on('error', () => {});
+	response.body.destroy();
+}
+
+/** Closes pooled connections so a finished run exits at once instead of waiting for keep-alive timers. */
+export async function closeHttp(): Promise<void> {
+	const pools = [...dispatchers.values()];
+	dispatchers.clear();
+	await Promise.allSettled(pools.map(pool => pool.destroy()));
+}

@@ -1,0 +1,379 @@
+import {readdirSync, readFileSync} from 'node:fs';
+import {homedir} from 'node:os';
+import {join} from 'node:path';
+import type {ProblemId} from '../problems.js';
+import {HttpFailure, type HttpSettings, httpRequest} from './http.js';
+
+export type VaultConnection = {
+	addr: string;
+	/** The reader's token (VAULT_TOKEN or ~/.vault-token); never the token a test login obtains. */
+	token?: string;
+	tokenSource?: string;
+	namespace?: string;
+	http: HttpSettings;
+	warnings: string[];
+};
+
+/** Reads the Vault CLI's environment: VAULT_ADDR, VAULT_TOKEN / ~/.vault-token, VAULT_NAMESPACE, VAULT_CACERT / VAULT_CAPATH, VAULT_SKIP_VERIFY. */
+export function vaultConnectionFromEnv(
+	env: NodeJS.ProcessEnv,
+	flags: {vaultAddr?: string; namespace?: string; caFile?: string[]},
+	http: HttpSettings,
+): VaultConnection {
+	const warnings: string[] = [];
+	const addr = (flags.vaultAddr ?? env['VAULT_ADDR'] ?? 'https://127.0.0.1:8200').replace(/\/+$/, '');
+	let token = env['VAULT_TOKEN']?.trim() || undefined;
+	let tokenSource = token ? '$VAULT_TOKEN' : undefined;
+	if (!token) {
+		try {
+			token = readFileSync(join(env['HOME'] ?? homedir(), '.vault-token'), 'utf8').trim() || undefined;
+			if (token) tokenSource = '~/.vault-token';
+		} catch {}
+	}
+
+	const extraCa = [...(http.extraCa ?? []), ...(flags.caFile ?? [])];
+	if (env['VAULT_CACERT']) extraCa.push(readFileSync(env['VAULT_CACERT'], 'utf8'));
+	if (env['VAULT_CAPATH']) {
+		for (const name of readdirSync(env['VAULT_CAPATH'])) {
+			if (/\.(?:pem|crt)$/i.test(name)) extraCa.push(readFileSync(join(env['VAULT_CAPATH'], name), 'utf8'));
+		}
+	}
+
+	const insecure = isTruthy(env['VAULT_SKIP_VERIFY']);
+	if (insecure)
+		warnings.push(
+			"VAULT_SKIP_VERIFY is set: the doctor does not verify Vault's TLS certificate, so it cannot tell you about certificate problems.",
+		);
+	const namespace = flags.namespace ?? (env['VAULT_NAMESPACE'] || undefined);
+	return {
+		addr,
+		...(token ? {token, tokenSource} : {}),
+		...(namespace ? {namespace} : {}),
+		http: {...http, extraCa, insecure},
+		warnings,
+	};
+}
+
+function isTruthy(value: string | undefined): boolean {
+	return value !== undefined && value !== '' && !/^(?:0|false|f|no)$/i.test(value);
+}
+
+export type VaultAnswer<T> =
+	| {ok: true; data: T; status: number}
+	| {
+			ok: false;
+			status: number | null;
+			problem: ProblemId;
+			errors: string[];
+			message: string;
+			notFound?: boolean;
+			denied?: boolean;
+	  };
+
+type NodeVaultClient = {
+	token?: string;
+	request(options: {path: string; method: string; json?: unknown}): Promise<unknown>;
+	health(): Promise<unknown>;
+	read(path: string): Promise<unknown>;
+	list(path: string): Promise<unknown>;
+	write(path: string, data: unknown): Promise<unknown>;
+	jwtLogin(args: {role: string; jwt: string; mount_point: string}): Promise<unknown>;
+	tokenLookupSelf(): Promise<unknown>;
+	tokenRevokeSelf(): Promise<unknown>;
+};
+
+type NodeVaultError = Error & {response?: {statusCode: number; body: unknown}};
+
+/**
+node-vault performs the Vault calls; its HTTP goes through the doctor's own request function, so every call has
+the same deadline, size cap, proxy and TLS handling as the issuer probes.
+*/
+async function createClient(
+	connection: VaultConnection,
+	token: string | undefined,
+): Promise<NodeVaultClient> {
+	const {default: nodeVault} = (await import('node-vault')) as unknown as {
+		default: (options: Record<string, unknown>) => NodeVaultClient;
+	};
+	const send = async (options: {
+		method: string;
+		uri: string;
+		headers?: Record<string, string>;
+		json?: unknown;
+	}) => {
+		const hasBody = options.json !== undefined && typeof options.json === 'object';
+		const response = await httpRequest(
+			options.uri,
+			{
+				method: options.method,
+				headers: {...options.headers, ...(hasBody ? {'content-type': 'application/json'} : {})},
+				...(hasBody ? {body: JSON.stringify(options.json)} : {}),
+			},
+			connection.http,
+		);
+		return {
+			statusCode: response.status,
+			body: response.json ?? response.body,
+			request: {path: new URL(response.url).pathname},
+		};
+	};
+
+	return nodeVault({
+		endpoint: connection.addr,
+		...(token ? {token} : {}),
+		...(connection.namespace ? {namespace: connection.namespace} : {}),
+		noCustomHTTPVerbs: false,
+		'request-promise': {defaults: () => send},
+	});
+}
+
+/** Turns a failed call into a problem id and a sentence, whatever failed: the network, TLS, or Vault itself. */
+export function classifyVaultFailure(
+	error: unknown,
+	what: string,
+	connection: VaultConnection,
+): Exclude<VaultAnswer<never>, {ok: true}> {
+	if (error instanceof HttpFailure) {
+		const problem: ProblemId = error.kind === 'tls' ? 'vault-tls' : 'vault-unreachable';
+		const advice =
+			error.kind === 'tls'
+				? " Set VAULT_CACERT to the CA that signed Vault's certificate, and use the host name on the certificate."
+				: error.kind === 'timeout'
+					? ' Check VAULT_ADDR, the port and any firewall; raise --timeout if Vault is just slow.'
+					: ` Check VAULT_ADDR (${connection.addr}).`;
+		return {ok: false, status: null, problem, errors: [], message: `${what}: ${error.message}.${advice}`};
+	}
+
+	const response = (error as NodeVaultError).response;
+	if (!response)
+		return {
+			ok: false,
+			status: null,
+			problem: 'unknown',
+			errors: [],
+			message: `${what}: ${(error as Error).message}`,
+		};
+	const status = response.statusCode;
+	const body = response.body;
+	const errors =
+		typeof body === 'object' && body !== null && Array.isArray((body as {errors?: unknown}).errors)
+			? (body as {errors: unknown[]}).errors.map(String)
+			: [];
+	if (typeof body === 'string' && /<html|<!doctype/i.test(body)) {
+		return {
+			ok: false,
+			status,
+			problem: 'vault-unreachable',
+			errors,
+			message: `${what}: HTTP ${status} with an HTML page: ${connection.addr} is not Vault's API (a proxy, load balancer or the UI). Check VAULT_ADDR.`,
+		};
+	}
+
+	if (status === 503 && (errors.some(text => /sealed/i.test(text)) || /sealed/i.test(String(body)))) {
+		return {ok: false, status, problem: 'vault-sealed', errors, message: `${what}: Vault is sealed.`};
+	}
+
+	if (status === 429)
+		return {
+			ok: false,
+			status,
+			problem: 'rate-limited',
+			errors,
+			message: `${what}: a rate-limit quota refused the request (${errors[0] ?? 'HTTP 429'}).`,
+		};
+	if (status === 404 && errors.length === 0)
+		return {ok: false, status, problem: 'unknown', errors, message: `${what}: not found.`, notFound: true};
+	if (status === 403)
+		return {
+			ok: false,
+			status,
+			problem: 'permission-denied',
+			errors,
+			message: `${what}: permission denied.`,
+			denied: true,
+		};
+	const detail = errors.length > 0 ? errors.join('; ') : String(body).slice(0, 200);
+	return {
+		ok: false,
+		status,
+		problem: status >= 500 ? 'unknown' : 'unknown',
+		errors,
+		message: `${what}: HTTP ${status}: ${detail}`,
+	};
+}
+
+async function call<T>(
+	connection: VaultConnection,
+	what: string,
+	run: () => Promise<unknown>,
+): Promise<VaultAnswer<T>> {
+	try {
+		const body = (await run()) as {data?: unknown} | undefined;
+		return {ok: true, data: (body?.data ?? body) as T, status: 200};
+	} catch (error) {
+		return classifyVaultFailure(error, what, connection);
+	}
+}
+
+export type VaultHealth = {
+	initialized?: boolean;
+	sealed?: boolean;
+	standby?: boolean;
+	version?: string;
+	server_time_utc?: number;
+	cluster_name?: string;
+};
+
+export type AuthMount = {path: string; type: string; runningPluginVersion: string; accessor?: string};
+
+export type LoginAuth = {
+	client_token: string;
+	accessor?: string;
+	policies?: string[];
+	token_policies?: string[];
+	metadata?: Record<string, string>;
+	lease_duration?: number;
+	entity_id?: string;
+};
+
+/** The calls the doctor makes with the reader's token (or none). */
+export class VaultReader {
+	#client: Promise<NodeVaultClient>;
+
+	constructor(readonly connection: VaultConnection) {
+		this.#client = createClient(connection, connection.token);
+	}
+
+	async health(): Promise<VaultAnswer<VaultHealth>> {
+		const what = `GET ${this.connection.addr}/v1/sys/health`;
+		try {
+			const client = await this.#client;
+			const body = await client
+				.request({path: '/sys/health?standbyok=true&perfstandbyok=true', method: 'GET'})
+				.catch((error: NodeVaultError) => {
+					if (error.response && typeof error.response.body === 'object') return error.response.body;
+					throw error;
+				});
+			if (typeof body !== 'object' || body === null || !('initialized' in body)) {
+				return {
+					ok: false,
+					status: null,
+					problem: 'vault-unreachable',
+					errors: [],
+					message: `${what}: the answer is not Vault's health document: ${this.connection.addr} is not Vault's API. Check VAULT_ADDR.`,
+				};
+			}
+
+			const health = body as VaultHealth;
+			if (health.sealed)
+				return {
+					ok: false,
+					status: 503,
+					problem: 'vault-sealed',
+					errors: ['Vault is sealed'],
+					message: `${what}: Vault is sealed.`,
+				};
+			return {ok: true, data: health, status: 200};
+		} catch (error) {
+			return classifyVaultFailure(error, what, this.connection);
+		}
+	}
+
+	async authMounts(): Promise<VaultAnswer<AuthMount[]>> {
+		const answer = await call<
+			Record<string, {type?: string; running_plugin_version?: string; accessor?: string}>
+		>(this.connection, 'GET sys/auth', async () => (await this.#client).read('sys/auth'));
+		if (!answer.ok) return answer;
+		const mounts = Object.entries(answer.data)
+			.filter(([, mount]) => typeof mount === 'object' && mount !== null && typeof mount.type === 'string')
+			.map(([path, mount]) => ({
+				path: path.replace(/\/$/, ''),
+				type: String(mount.type),
+				runningPluginVersion: String(mount.running_plugin_version ?? ''),
+				...(mount.accessor ? {accessor: mount.accessor} : {}),
+			}));
+		return {ok: true, data: mounts, status: answer.status};
+	}
+
+	async read<T = Record<string, unknown>>(path: string): Promise<VaultAnswer<T>> {
+		return call<T>(this.connection, `GET ${path}`, async () => (await this.#client).read(path));
+	}
+
+	async list(path: string): Promise<VaultAnswer<string[]>> {
+		const answer = await call<{keys?: unknown}>(this.connection, `LIST ${path}`, async () =>
+			(await this.#client).list(path),
+		);
+		if (!answer.ok) return answer;
+		return {
+			ok: true,
+			data: Array.isArray(answer.data.keys) ? answer.data.keys.map(String) : [],
+			status: answer.status,
+		};
+	}
+}
+
+/** Revocations still owed by this process, run on Ctrl-C so no login token outlives an interrupted run. */
+export const pendingRevocations = new Set<() => Promise<unknown>>();
+
+/** The test login: its own client, so the login token never replaces the reader's token (node-vault's jwtLogin would). */
+export async function loginWithJwt(
+	connection: VaultConnection,
+	mount: string,
+	role: string,
+	jwt: string,
+): Promise<VaultAnswer<LoginAuth>> {
+	const client = await createClient({...connection, token: undefined} as VaultConnection, undefined);
+	delete client.token;
+	try {
+		const body = (await client.jwtLogin({role, jwt, mount_point: mount})) as {auth?: LoginAuth};
+		if (!body?.auth?.client_token)
+			return {
+				ok: false,
+				status: 200,
+				problem: 'unknown',
+				errors: [],
+				message: 'The login answered 200 without a token.',
+			};
+		return {ok: true, data: body.auth, status: 200};
+	} catch (error) {
+		return classifyVaultFailure(error, `POST auth/${mount}/login`, connection);
+	}
+}
+
+/** What the login token may do, then its revocation: the token never outlives the doctor's run. */
+export class LoginSession {
+	#client: Promise<NodeVaultClient>;
+
+	readonly #cleanup = () => this.revoke();
+
+	constructor(
+		readonly connection: VaultConnection,
+		token: string,
+	) {
+		this.#client = createClient(connection, token);
+		pendingRevocations.add(this.#cleanup);
+	}
+
+	async read(path: string): Promise<VaultAnswer<Record<string, unknown>>> {
+		return call(this.connection, `GET ${path}`, async () => (await this.#client).read(path));
+	}
+
+	async lookupSelf(): Promise<VaultAnswer<Record<string, unknown>>> {
+		return call(this.connection, 'GET auth/token/lookup-self', async () =>
+			(await this.#client).tokenLookupSelf(),
+		);
+	}
+
+	async capabilities(paths: string[]): Promise<VaultAnswer<Record<string, string[]>>> {
+		return call(this.connection, 'POST sys/capabilities-self', async () =>
+			(await this.#client).write('sys/capabilities-self', {paths}),
+		);
+	}
+
+	async revoke(): Promise<VaultAnswer<unknown>> {
+		pendingRevocations.delete(this.#cleanup);
+		return call(this.connection, 'POST auth/token/revoke-self', async () =>
+			(await this.#client).tokenRevokeSelf(),
+		);
+	}
+}
