@@ -24,6 +24,7 @@ export function detectPlatform(claims: Record<string, unknown>): PlatformGuess {
 	} catch {}
 
 	if (
+		('gsub' in claims && 'org' in claims) ||
 		host === 'app.gitpod.io' ||
 		host.endsWith('.gitpod.io') ||
 		host.endsWith('ona.com') ||

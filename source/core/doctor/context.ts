@@ -47,7 +47,7 @@ export type DoctorContext = {
 	};
 	health?: VaultHealth;
 	mounts?: AuthMount[];
-	mount?: {path: string; reason: string; pluginVersion?: string};
+	mount?: {path: string; reason: string; pluginVersion?: string; missing?: boolean};
 	config?: VaultData | null;
 	configSource?: string;
 	roleName?: string;

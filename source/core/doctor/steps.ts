@@ -1,4 +1,5 @@
 import {readFile} from 'node:fs/promises';
+import {distance} from 'fastest-levenshtein';
 import type {Check} from '../check.js';
 import {explainVaultError} from '../explain-error.js';
 import {detectPlatform} from '../platform.js';
@@ -296,6 +297,7 @@ const vaultMount: Step = {
 			const mount = options.mount.replace(/^\/+|\/+$/g, '').replace(/^auth\//, '');
 			if (answer.ok && !context.mounts!.some(candidate => candidate.path === mount)) {
 				select(mount, '--mount');
+				context.mount!.missing = true;
 				return {
 					checks: [
 						{
@@ -437,6 +439,17 @@ const vaultConfig: Step = {
 		}
 
 		if (options.offline) return offlineSkip('vault.read-config', this.title);
+		if (context.mount!.missing)
+			return {
+				checks: [
+					{
+						id: 'vault.read-config',
+						title: this.title,
+						status: 'skip',
+						message: `Not read: auth/${context.mount!.path} does not exist.`,
+					},
+				],
+			};
 		const path = `auth/${context.mount!.path}/config`;
 		const answer = await reader(context).read(path);
 		return {
@@ -528,6 +541,17 @@ const vaultRole: Step = {
 		}
 
 		if (options.offline) return offlineSkip('vault.read-role', this.title);
+		if (context.mount!.missing)
+			return {
+				checks: [
+					{
+						id: 'vault.read-role',
+						title: this.title,
+						status: 'skip',
+						message: `Not read: auth/${context.mount!.path} does not exist.`,
+					},
+				],
+			};
 		if (!name) {
 			context.role = null;
 			return {
@@ -563,8 +587,12 @@ const vaultRole: Step = {
 			const list = await reader(context).list(`auth/${context.mount!.path}/role`);
 			if (list.ok) {
 				check.hint = `Roles on auth/${context.mount!.path}: ${list.data.join(', ') || 'none'}.`;
+				const wanted = context.roleName!;
 				const close = list.data.filter(
-					candidate => candidate.includes(context.roleName!) || context.roleName!.includes(candidate),
+					candidate =>
+						candidate.includes(wanted) ||
+						wanted.includes(candidate) ||
+						distance(candidate, wanted) <= Math.max(1, Math.floor(wanted.length / 4)),
 				);
 				if (close.length > 0) check.hint += ` Did you mean ${close.join(' or ')}?`;
 			}

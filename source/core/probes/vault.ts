@@ -183,6 +183,17 @@ export function classifyVaultFailure(
 		};
 	if (status === 404 && errors.length === 0)
 		return {ok: false, status, problem: 'unknown', errors, message: `${what}: not found.`, notFound: true};
+	if (status === 404 && errors.some(text => /no handler for route/.test(text))) {
+		return {
+			ok: false,
+			status,
+			problem: 'mount-not-found',
+			errors,
+			message: `${what}: ${errors[0]}`,
+			notFound: true,
+		};
+	}
+
 	if (status === 403)
 		return {
 			ok: false,

@@ -1,0 +1,111 @@
+import type {DoctorOptions} from '../../source/core/doctor/context.js';
+import {type DoctorReport, diagnose} from '../../source/core/doctor/diagnose.js';
+import {startIssuer, type TestIssuer} from '../fixtures/oidc-issuer.js';
+import {type EmulatorOptions, startVaultEmulator, type VaultEmulator} from '../fixtures/vault-emulator.js';
+
+export const organizationId = '0193b6c2-5c8e-7a3c-9f4e-2d1a7b6c9e01';
+export const projectId = '0193b6c3-1a2b-7c4d-8e9f-0a1b2c3d4e5f';
+export const readerToken = 'hvs.reader-token-for-tests';
+
+/** A role as Ona's guide writes it (project scope). */
+export const onaRole = {
+	role_type: 'jwt',
+	bound_audiences: ['vault.hashicorp.com'],
+	bound_claims: {organization_id: organizationId, project_id: projectId},
+	user_claim: 'sub',
+	token_policies: ['ona-read'],
+	token_ttl: 3600,
+	token_max_ttl: 14_400,
+};
+
+export type World = {issuer: TestIssuer; vault: VaultEmulator; close(): Promise<void>};
+
+/** An issuer and a Vault whose jwt mount trusts it, with a reader token and the Ona guide's role and policy. */
+export async function startWorld(overrides: Partial<EmulatorOptions> = {}): Promise<World> {
+	const issuer = await startIssuer();
+	const vault = await startVaultEmulator({
+		mounts: {
+			jwt: {
+				config: {oidc_discovery_url: issuer.issuer, default_role: 'ona-environment'},
+				roles: {'ona-project': onaRole},
+			},
+		},
+		tokens: {[readerToken]: {policies: ['doctor-reader']}},
+		policies: {
+			'doctor-reader': {
+				'sys/auth': ['read'],
+				'auth/+/config': ['read'],
+				'auth/+/role': ['list'],
+				'auth/+/role/*': ['read'],
+			},
+			'ona-read': {'secret/data/my-app/*': ['read'], 'secret/metadata/my-app/*': ['list']},
+			'legacy-read': {'secret/my-app/*': ['read']},
+		},
+		secretMounts: {secret: {type: 'kv', version: '2'}},
+		...overrides,
+	});
+	return {
+		issuer,
+		vault,
+		async close() {
+			await vault.close();
+			await issuer.close();
+		},
+	};
+}
+
+export const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/** An Ona V3 environment token's claims, minted by the world's issuer. */
+export function onaClaims(world: World, extra: Record<string, unknown> = {}): Record<string, unknown> {
+	const now = nowSeconds();
+	return {
+		iss: world.issuer.issuer,
+		sub: `organization_id:${organizationId}:project_id:${projectId}`,
+		aud: ['vault.hashicorp.com'],
+		iat: now - 5,
+		nbf: now - 5,
+		exp: now + 3600,
+		organization_id: organizationId,
+		project_id: projectId,
+		environment_id: '0193b6c4-7f8e-7d6c-9b5a-4e3d2c1b0a99',
+		creator_email: 'dev@example.com',
+		...extra,
+	};
+}
+
+export function options(world: World, token: string, extra: Partial<DoctorOptions> = {}): DoctorOptions {
+	return {
+		source: 'auto',
+		token,
+		vaultAddr: world.vault.url,
+		role: 'ona-project',
+		secretPaths: [],
+		offline: false,
+		noLogin: false,
+		timeoutMs: 2000,
+		caFiles: [],
+		env: {VAULT_TOKEN: readerToken, HOME: '/nonexistent'},
+		readStdin: async () => '',
+		now: () => Date.now() / 1000,
+		...extra,
+	};
+}
+
+export async function run(
+	world: World,
+	claims: Record<string, unknown>,
+	extra: Partial<DoctorOptions> = {},
+): Promise<DoctorReport> {
+	return diagnose(options(world, await world.issuer.sign(claims), extra));
+}
+
+export function failing(report: DoctorReport): Array<[string, string | undefined]> {
+	return report.checks.filter(check => check.status === 'fail').map(check => [check.id, check.problem]);
+}
+
+export function check(report: DoctorReport, id: string) {
+	const found = report.checks.find(item => item.id === id);
+	if (!found) throw new Error(`no check ${id}; have ${report.checks.map(item => item.id).join(', ')}`);
+	return found;
+}
