@@ -45,7 +45,7 @@ export function detectPlatform(claims: Record<string, unknown>): PlatformGuess {
 		return {platform: 'ona', variant: 'V3', label: `Ona V3 ${principal} token`};
 	}
 
-	if (host === 'oidc.circleci.com') {
+	if (host === 'oidc.circleci.com' || 'oidc.circleci.com/project-id' in claims) {
 		const variant = sub.includes('/vcs-origin/') || sub.includes('/vcs-ref/') ? 'v2' : 'v1';
 		return {
 			platform: 'circleci',

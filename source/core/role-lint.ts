@@ -45,12 +45,15 @@ tokens, fork exposure. Each carries a severity so an audit can fail on what matt
 */
 export function lintRole(
 	role: VaultData,
-	where: {mount: string; roleName: string; issuer?: string},
+	where: {mount: string; roleName: string; issuer?: string; tokenPlatform?: string},
 ): Check[] {
 	const findings: Check[] = [];
 	const id = (name: string) => `role.${name}`;
 	const label = `auth/${where.mount}/role/${where.roleName}`;
-	const platform = rolePlatform(role, where.issuer ?? '');
+	const known = ['ona', 'circleci', 'github', 'gitlab', 'buildkite', 'terraform'];
+	const platform = known.includes(where.tokenPlatform ?? '')
+		? (where.tokenPlatform as RolePlatform)
+		: rolePlatform(role, where.issuer ?? '');
 	const bound = mapField(role, 'bound_claims');
 	const keys = Object.keys(bound);
 	const subject = stringField(role, 'bound_subject');

@@ -9,7 +9,11 @@ export type StepDefinition<Context> = {
 	group: CheckGroup;
 	/** Steps whose results this one reads; it starts as soon as they have all finished. */
 	needs: string[];
-	run: (context: Context) => Promise<StepOutcome>;
+	/**
+	`after(id)` waits for another step only when this run needs it (e.g. the config only when no role name was
+	given), so the common case does not pay for a dependency it rarely has.
+	*/
+	run: (context: Context, after: (id: string) => Promise<StepRecord>) => Promise<StepOutcome>;
 };
 
 export type StepOutcome = {
@@ -77,7 +81,7 @@ export async function runSteps<Context>(
 			const began = performance.now();
 			let outcome: StepOutcome;
 			try {
-				outcome = await step.run(context);
+				outcome = await step.run(context, id => start(byId.get(id)!));
 			} catch (error) {
 				outcome = {
 					checks: [

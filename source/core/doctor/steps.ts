@@ -3,7 +3,8 @@ import {distance} from 'fastest-levenshtein';
 import type {Check} from '../check.js';
 import {explainVaultError} from '../explain-error.js';
 import {detectPlatform} from '../platform.js';
-import {probeIssuer} from '../probes/issuer.js';
+import {type HttpResponse, httpRequest} from '../probes/http.js';
+import {discoveryUrlFor, probeIssuer} from '../probes/issuer.js';
 import {acquireToken, TokenSourceError} from '../probes/token-source.js';
 import {LoginSession, loginWithJwt, type VaultAnswer, VaultReader} from '../probes/vault.js';
 import type {ProblemId} from '../problems.js';
@@ -262,8 +263,8 @@ const vaultMount: Step = {
 	id: 'vault.mount',
 	title: 'Find the JWT auth mount',
 	group: 'Vault',
-	needs: ['token.decode', 'vault.health'],
-	async run(context) {
+	needs: ['token.decode'],
+	async run(context, after) {
 		const {options} = context;
 		if (options.offline) {
 			const path = (options.mount ?? 'jwt').replace(/^\/+|\/+$/g, '').replace(/^auth\//, '');
@@ -323,6 +324,22 @@ const vaultMount: Step = {
 
 		if (!answer.ok) {
 			select('jwt', 'the default path');
+			const health = await after('vault.health');
+			if (health.halted && !answer.denied) {
+				return {
+					checks: [
+						{
+							id: 'vault.mount',
+							title: this.title,
+							status: 'skip',
+							message: `Not checked: "${health.halted.title}" did not succeed (${health.halted.reason}).`,
+							blockedBy: health.halted.by,
+						},
+					],
+					halt: health.halted.reason,
+				};
+			}
+
 			return {
 				checks: [
 					{
@@ -519,9 +536,11 @@ const vaultRole: Step = {
 	id: 'vault.read-role',
 	title: 'Read the role',
 	group: 'Vault',
-	needs: ['vault.read-config'],
-	async run(context) {
+	needs: ['vault.mount'],
+	async run(context, after) {
 		const {options} = context;
+		if (!options.role && !options.env['IDP_VAULT_ROLE'] && !options.env['VAULT_ROLE'])
+			await after('vault.read-config');
 		const {name, reason} = resolveRoleName(context);
 		context.roleName = name.toLowerCase();
 		context.roleNameReason = reason;
@@ -607,16 +626,27 @@ const issuer: Step = {
 	id: 'issuer',
 	title: 'Reach the issuer',
 	group: 'Issuer',
-	needs: ['token.decode', 'vault.read-config'],
-	async run(context) {
+	needs: ['token.decode'],
+	async run(context, after) {
 		if (context.options.offline) return offlineSkip('issuer.discovery', "Issuer's discovery document");
 		const {claims, header, compact} = context.decoded!;
+		const iss = String(claims['iss'] ?? '');
+		const prefetched = new Map<string, Promise<HttpResponse>>();
+		if (iss.startsWith('http')) {
+			const url = discoveryUrlFor(iss);
+			const pending = httpRequest(url, {}, context.http);
+			pending.catch(() => {});
+			prefetched.set(url, pending);
+		}
+
+		await after('vault.read-config');
 		const result = await probeIssuer({
-			iss: String(claims['iss'] ?? ''),
+			iss,
 			header,
 			compact,
 			...(context.config === undefined ? {} : {config: context.config}),
 			http: context.http,
+			prefetched,
 		});
 		context.issuer = {
 			...(result.discoveryIssuer === undefined ? {} : {discoveryIssuer: result.discoveryIssuer}),
@@ -630,7 +660,7 @@ const roleLint: Step = {
 	id: 'role.lint',
 	title: 'Check the role is safe',
 	group: 'Vault',
-	needs: ['vault.read-role'],
+	needs: ['vault.read-role', 'token.decode'],
 	async run(context) {
 		if (!context.role) return {checks: []};
 		const findings = lintRole(context.role, {
@@ -638,6 +668,7 @@ const roleLint: Step = {
 			roleName: context.roleName ?? '<role>',
 			issuer:
 				stringField(context.config, 'bound_issuer') || stringField(context.config, 'oidc_discovery_url'),
+			...(context.decoded ? {tokenPlatform: context.decoded.platform.platform} : {}),
 		});
 		return {
 			checks:
@@ -849,7 +880,10 @@ const access: Step = {
 		const session = context.session!;
 		const checks: Check[] = [];
 		try {
-			const lookup = await session.lookupSelf();
+			const [lookup, ...secretChecks] = await Promise.all([
+				session.lookupSelf(),
+				...options.secretPaths.map(secretPath => secretAccess(context, session, secretPath)),
+			]);
 			if (lookup.ok) {
 				const data = lookup.data as {policies?: string[]; ttl?: number; display_name?: string};
 				checks.push({
@@ -868,8 +902,7 @@ const access: Step = {
 				});
 			}
 
-			for (const secretPath of options.secretPaths)
-				checks.push(...(await secretAccess(context, session, secretPath)));
+			checks.push(...secretChecks.flat());
 		} finally {
 			const revoked = await session.revoke();
 			checks.push(
@@ -903,17 +936,25 @@ async function secretAccess(
 	const id = `access.secret/${secretPath}`;
 	const title = `Access to ${secretPath}`;
 	const clean = secretPath.replace(/^\/+|\/+$/g, '');
-	const mountInfo = await session.read(`sys/internal/ui/mounts/${clean}`);
-	const info = mountInfo.ok
-		? (mountInfo.data as {path?: string; type?: string; options?: {version?: string} | null})
-		: undefined;
-	const paths = kvPaths(clean, info?.path, info?.options?.version ?? undefined);
-	const asked = [
+	const ask = (paths: ReturnType<typeof kvPaths>) => [
 		paths.read,
 		...(paths.list ? [paths.list] : []),
 		...(paths.kv2 && paths.read !== clean ? [clean] : []),
 	];
-	const answer = await session.capabilities(asked);
+	// Most KV mounts are one segment deep: ask for that guess while the mount's real type is looked up.
+	const guess = kvPaths(clean, clean.split('/')[0], '2');
+	const [mountInfo, guessed] = await Promise.all([
+		session.read(`sys/internal/ui/mounts/${clean}`),
+		session.capabilities(ask(guess)),
+	]);
+	const info = mountInfo.ok
+		? (mountInfo.data as {path?: string; type?: string; options?: {version?: string} | null})
+		: undefined;
+	const paths = kvPaths(clean, info?.path, info?.options?.version ?? undefined);
+	const answer =
+		guessed.ok && ask(paths).every(path => path in guessed.data)
+			? guessed
+			: await session.capabilities(ask(paths));
 	if (!answer.ok) return [{id, title, status: 'warn', problem: answer.problem, message: answer.message}];
 	const capabilities = (path: string) => (answer.data[path] as string[] | undefined) ?? [];
 	const canRead = (path: string) =>

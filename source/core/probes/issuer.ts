@@ -14,6 +14,8 @@ export type IssuerProbeInput = {
 	/** Vault's auth config when known: which discovery URL or JWKS Vault itself uses. */
 	config?: VaultData | null;
 	http: HttpSettings;
+	/** Requests already under way (started before Vault's config was known), reused when the URL matches. */
+	prefetched?: Map<string, Promise<HttpResponse>>;
 };
 
 export type IssuerProbeResult = {
@@ -42,10 +44,11 @@ async function fetchJson(
 	problem: ProblemId,
 	http: HttpSettings,
 	tlsProblem: ProblemId,
+	prefetched?: Promise<HttpResponse>,
 ): Promise<Fetched> {
 	let response: HttpResponse;
 	try {
-		response = await httpRequest(url, {}, http);
+		response = await (prefetched ?? httpRequest(url, {}, http));
 	} catch (error) {
 		const failure = error instanceof HttpFailure ? error : new HttpFailure('network', url, String(error));
 		const advice: Record<string, string> = {
@@ -179,6 +182,7 @@ export async function probeIssuer(input: IssuerProbeInput): Promise<IssuerProbeR
 			'discovery-unreachable',
 			http,
 			'discovery-tls',
+			http === input.http ? input.prefetched?.get(url) : undefined,
 		);
 		if (!fetched.ok) {
 			checks.push(fetched.check);

@@ -1,0 +1,254 @@
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {after, before, test} from 'node:test';
+import {startIssuer, type TestIssuer} from './fixtures/oidc-issuer.js';
+import {cliPath, runCli} from './helpers/run-cli.js';
+import {nowSeconds, onaClaims, readerToken, startWorld, type World} from './helpers/world.js';
+
+/*
+Every error and risk documented by the two guides (Ona's Vault guide, HashiCorp's CircleCI guide), run through
+the built CLI against the local issuer and Vault emulator: the problem ids, a fix command and the exit code.
+*/
+
+const circleOrg = '8d2f4c1a-6b3e-4f5d-9a7c-1e2b3c4d5e6f';
+const circleProject = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
+const circleContext = 'c0ffee00-1234-4abc-9def-0123456789ab';
+let world: World;
+let circle: TestIssuer;
+let otherOrg: TestIssuer;
+
+const circleRole = {
+	role_type: 'jwt',
+	user_claim: 'sub',
+	bound_audiences: [circleOrg],
+	bound_claims: {
+		'oidc.circleci.com/project-id': circleProject,
+		'oidc.circleci.com/context-ids': [circleContext],
+		'oidc.circleci.com/vcs-ref': 'refs/heads/main',
+	},
+	token_policies: ['circleci-production-deploy-policy'],
+	token_ttl: 900,
+	token_max_ttl: 3600,
+};
+
+before(async () => {
+	world = await startWorld();
+	circle = await startIssuer({path: `/org/${circleOrg}`});
+	otherOrg = await startIssuer({path: '/org/11111111-2222-3333-4444-555555555555'});
+	world.vault.mounts()['circleci'] = {
+		config: {oidc_discovery_url: circle.issuer, bound_issuer: circle.issuer},
+		roles: {'circleci-production-deploy': circleRole},
+	};
+	world.vault.mounts()['other-org'] = {
+		config: {oidc_discovery_url: otherOrg.issuer, bound_issuer: otherOrg.issuer},
+		roles: {'circleci-production-deploy': circleRole},
+	};
+});
+
+after(async () => {
+	await world.close();
+	await circle.close();
+	await otherOrg.close();
+});
+
+function circleClaims(extra: Record<string, unknown> = {}): Record<string, unknown> {
+	const now = nowSeconds();
+	return {
+		iss: circle.issuer,
+		sub: `org/${circleOrg}/project/${circleProject}/user/u-1/vcs-origin/github.com/example-org/payments/vcs-ref/refs/heads/main`,
+		aud: circleOrg,
+		iat: now,
+		exp: now + 3600,
+		'oidc.circleci.com/project-id': circleProject,
+		'oidc.circleci.com/context-ids': [circleContext],
+		'oidc.circleci.com/vcs-origin': 'github.com/example-org/payments',
+		'oidc.circleci.com/vcs-ref': 'refs/heads/main',
+		'oidc.circleci.com/ssh-rerun': false,
+		...extra,
+	};
+}
+
+type Report = {
+	verdict: string;
+	login: {actual?: string | null};
+	checks: Array<{id: string; status: string; problem?: string; fix?: {commands: string[]}}>;
+};
+
+async function doctor(
+	token: string,
+	args: string[],
+	env: Record<string, string> = {},
+): Promise<{code: number | null; report: Report}> {
+	const {code, stdout, stderr} = await runCli(['--json', '--token-env', 'JOB_TOKEN', ...args], {
+		env: {
+			VAULT_ADDR: world.vault.url,
+			VAULT_TOKEN: readerToken,
+			JOB_TOKEN: token,
+			HOME: '/nonexistent',
+			...env,
+		},
+	});
+	assert.ok(stdout.startsWith('{'), `${stderr}${stdout.slice(0, 300)}`);
+	return {code, report: JSON.parse(stdout) as Report};
+}
+
+const problemsOf = (report: Report) =>
+	report.checks
+		.filter(check => check.status === 'fail' || check.status === 'warn')
+		.map(check => `${check.id}:${check.problem}`);
+const commandsOf = (report: Report, id: string) =>
+	report.checks.find(check => check.id === id)?.fix?.commands.join('\n') ?? '';
+
+test('Ona guide: "invalid audience claim"', async () => {
+	const {code, report} = await doctor(
+		await world.issuer.sign(onaClaims(world, {aud: ['sts.amazonaws.com']})),
+		['--role', 'ona-project'],
+	);
+	assert.equal(code, 1);
+	assert.ok(problemsOf(report).includes('login.audience:audience-mismatch'));
+	assert.match(commandsOf(report, 'login.audience'), /ona idp token --audience vault\.hashicorp\.com/);
+});
+
+test('Ona guide: "claim organization_id does not match"', async () => {
+	const {code, report} = await doctor(await world.issuer.sign(onaClaims(world, {organization_id: 'other'})), [
+		'--role',
+		'ona-project',
+	]);
+	assert.equal(code, 1);
+	assert.ok(problemsOf(report).includes('login.bound-claims/organization_id:bound-claim-mismatch'));
+	assert.match(
+		commandsOf(report, 'login.bound-claims/organization_id'),
+		/vault write auth\/jwt\/role\/ona-project - <<'EOF'/,
+	);
+});
+
+test('Ona guide: "error fetching keys from OIDC provider" (Vault cannot reach the issuer)', async () => {
+	world.vault.mounts()['unreachable'] = {
+		config: {oidc_discovery_url: 'http://127.0.0.1:9'},
+		roles: {'ona-project': world.vault.mounts().jwt!.roles!['ona-project']!},
+	};
+	const {code, report} = await doctor(await world.issuer.sign(onaClaims(world)), [
+		'--role',
+		'ona-project',
+		'--mount',
+		'unreachable',
+	]);
+	assert.equal(code, 1);
+	assert.ok(problemsOf(report).includes('login.attempt:discovery-unreachable'));
+});
+
+test('Ona guide: "permission denied" when reading secrets', async () => {
+	const {code, report} = await doctor(await world.issuer.sign(onaClaims(world)), [
+		'--role',
+		'ona-project',
+		'--secret-path',
+		'secret/shared/db',
+	]);
+	assert.equal(code, 1);
+	assert.ok(problemsOf(report).includes('access.secret/secret/shared/db:permission-denied'));
+	assert.match(commandsOf(report, 'access.secret/secret/shared/db'), /vault policy write ona-read/);
+});
+
+test('Ona: V2 (legacy) tokens against a V3 role', async () => {
+	const {
+		organization_id: _a,
+		project_id: _b,
+		environment_id: _c,
+		...claims
+	} = onaClaims(world, {org: 'o', gsub: {principal: 'environment', id: 'e'}});
+	const {code, report} = await doctor(await world.issuer.sign(claims), ['--role', 'ona-project']);
+	assert.equal(code, 1);
+	assert.ok(problemsOf(report).includes('token.platform:bound-claim-missing'));
+	assert.ok(problemsOf(report).includes('login.bound-claims/organization_id:bound-claim-missing'));
+});
+
+test('CircleCI guide: a healthy production deploy with the v2 token', async () => {
+	const {code, report} = await doctor(await circle.sign(circleClaims()), [
+		'--mount',
+		'circleci',
+		'--role',
+		'circleci-production-deploy',
+	]);
+	assert.equal(code, 0, JSON.stringify(problemsOf(report)));
+	assert.equal(report.login.actual, null);
+});
+
+test('CircleCI guide: the issuer is per organization; a mount for another org refuses the token', async () => {
+	const {code, report} = await doctor(await circle.sign(circleClaims()), [
+		'--mount',
+		'other-org',
+		'--role',
+		'circleci-production-deploy',
+	]);
+	assert.equal(code, 1);
+	assert.ok(problemsOf(report).includes('issuer.vault-trusts:signature-invalid'));
+	assert.ok(problemsOf(report).includes('login.issuer:issuer-mismatch'));
+});
+
+test('CircleCI guide: a job without the context has no context-ids', async () => {
+	const {code, report} = await doctor(
+		await circle.sign(circleClaims({'oidc.circleci.com/context-ids': undefined})),
+		['--mount', 'circleci', '--role', 'circleci-production-deploy'],
+	);
+	assert.equal(code, 1);
+	assert.ok(
+		problemsOf(report).includes('login.bound-claims/oidc.circleci.com/context-ids:bound-claim-missing'),
+	);
+	assert.match(
+		commandsOf(report, 'login.bound-claims/oidc.circleci.com/context-ids'),
+		/add the context to the job/,
+	);
+});
+
+test('CircleCI guide: context-ids is a list; any bound context matches', async () => {
+	const {code} = await doctor(
+		await circle.sign(circleClaims({'oidc.circleci.com/context-ids': ['aaaa', circleContext]})),
+		['--mount', 'circleci', '--role', 'circleci-production-deploy'],
+	);
+	assert.equal(code, 0);
+});
+
+test('CircleCI guide: clock skew makes a fresh token "not yet valid"', async () => {
+	const {code, report} = await doctor(await circle.sign(circleClaims({iat: nowSeconds() + 300})), [
+		'--mount',
+		'circleci',
+		'--role',
+		'circleci-production-deploy',
+	]);
+	assert.equal(code, 1);
+	assert.ok(problemsOf(report).includes('login.times:token-not-yet-valid'));
+	assert.match(commandsOf(report, 'login.times'), /clock_skew_leeway/);
+});
+
+test('CircleCI guide risks: organization-wide roles, forked builds without vcs-origin, $VAULT_ROLE from a context', async () => {
+	world.vault.mounts()['circleci']!.roles!['org-wide'] = {...circleRole, bound_claims: {}, bound_subject: ''};
+	const {code, report} = await doctor(await circle.sign(circleClaims()), ['--mount', 'circleci'], {
+		VAULT_ROLE: 'org-wide',
+	});
+	assert.equal(code, 0, 'the login works; the risks are warnings');
+	assert.ok(problemsOf(report).includes('role.scope:role-too-broad'));
+	assert.ok(problemsOf(report).includes('role.forks:role-fork-exposed'));
+});
+
+test('Ctrl-C ends a run at once, with exit code 130', async () => {
+	world.vault.state.blackHole = true;
+	try {
+		const child = spawn(process.execPath, [cliPath, '--token-env', 'JOB_TOKEN', '--timeout', '30'], {
+			env: {
+				...process.env,
+				VAULT_ADDR: world.vault.url,
+				JOB_TOKEN: await circle.sign(circleClaims()),
+				HOME: '/nonexistent',
+			},
+			stdio: 'ignore',
+		});
+		await new Promise(resolve => setTimeout(resolve, 700));
+		const started = Date.now();
+		child.kill('SIGINT');
+		const code = await new Promise(resolve => child.on('exit', code => resolve(code)));
+		assert.equal(code, 130);
+		assert.ok(Date.now() - started < 2500, `took ${Date.now() - started} ms`);
+	} finally {
+		world.vault.state.blackHole = false;
+	}
+});
