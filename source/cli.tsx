@@ -2,6 +2,7 @@
 import process from 'node:process';
 import {Command, CommanderError, Option} from 'commander';
 import type {DiagnoseFlags} from './commands/diagnose.js';
+import {screenReaderWanted, wantsTui} from './commands/interactive.js';
 import {type Output, UsageError} from './commands/io.js';
 import {colorWanted} from './report/style.js';
 
@@ -76,7 +77,15 @@ export function createProgram(
 		.description('diagnose the login of this environment or job (the default command)')
 		.option('--json', 'print the report as JSON (stable schema, same exit codes)')
 		.option('--show-token', 'print the token in the text report (never with --json)')
-		.action(async (options: Record<string, unknown> & {color: boolean}) => {
+		.option('--no-tui', 'print the text report even on a terminal')
+		.option('--screen-reader', 'screen-reader friendly interactive output (or INK_SCREEN_READER=true)')
+		.action(async (options: Record<string, unknown> & {color: boolean; tui?: boolean; json?: boolean}) => {
+			if (!options['showToken'] && wantsTui(output, stdin as {isTTY?: boolean}, options)) {
+				const {runDiagnoseTui} = await import('./commands/diagnose.js');
+				setCode(await runDiagnoseTui(options as DiagnoseFlags, output, stdin));
+				return;
+			}
+
 			const {runDiagnose} = await import('./commands/diagnose.js');
 			setCode(await runDiagnose(options as DiagnoseFlags, color(options), output, stdin));
 		});
@@ -117,8 +126,19 @@ export function createProgram(
 		.option('--json', 'print the report as JSON')
 		.option('--verbose', 'show passing checks too')
 		.addOption(new Option('--no-color', 'plain output'))
+		.option('--no-tui', 'print the text report even on a terminal')
+		.option('--screen-reader', 'screen-reader friendly interactive output (or INK_SCREEN_READER=true)')
 		.action(
-			async (scenario: string | undefined, options: {json?: boolean; verbose?: boolean; color: boolean}) => {
+			async (
+				scenario: string | undefined,
+				options: {json?: boolean; verbose?: boolean; color: boolean; tui?: boolean; screenReader?: boolean},
+			) => {
+				if (wantsTui(output, stdin as {isTTY?: boolean}, options)) {
+					const {runDemoTui} = await import('./commands/demo.js');
+					setCode(await runDemoTui(scenario, screenReaderWanted(output.env, options.screenReader)));
+					return;
+				}
+
 				const {runDemo} = await import('./commands/demo.js');
 				setCode(
 					await runDemo(

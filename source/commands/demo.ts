@@ -1,4 +1,5 @@
 import {demoReport, demoScenarios} from '../core/demo.js';
+import type {Runner} from '../hooks/use-diagnosis.js';
 import {createStyle} from '../report/style.js';
 import {renderTextReport} from '../report/text.js';
 import {type Output, UsageError} from './io.js';
@@ -33,4 +34,34 @@ export async function runDemo(
 		}),
 	);
 	return code;
+}
+
+/** The demo in the interactive doctor: the same report, revealed step by step as a live run would be. */
+export async function runDemoTui(name: string | undefined, screenReader: boolean): Promise<number> {
+	const scenario = demoScenarios.find(candidate => candidate.name === (name ?? 'ona'));
+	if (!scenario)
+		throw new UsageError(
+			`Unknown demo "${name}". Choose one of: ${demoScenarios.map(candidate => candidate.name).join(', ')}.`,
+		);
+	const {runTui} = await import('../tui.js');
+	const runner: Runner = async (_overrides, onEvent) => {
+		const report = await demoReport(scenario);
+		for (const step of report.steps) {
+			const title = step.id === 'role.lint' ? 'Check the role is safe' : "Evaluate Vault's login checks";
+			onEvent({type: 'start', id: step.id, title, group: step.group});
+			await new Promise(resolve => setTimeout(resolve, 120));
+			onEvent({
+				type: 'finish',
+				id: step.id,
+				title,
+				group: step.group,
+				checks: report.checks.filter(check => check.group === step.group),
+				ms: step.ms,
+			});
+		}
+
+		return report;
+	};
+
+	return runTui({title: `ona-vault-doctor demo: ${scenario.title}`, runner, screenReader});
 }

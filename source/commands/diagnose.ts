@@ -5,9 +5,11 @@ import type {StepEvent} from '../core/doctor/engine.js';
 import {type TokenSourceName, tokenSources} from '../core/probes/token-source.js';
 import {pendingRevocations} from '../core/probes/vault.js';
 import {readVaultData} from '../core/vault-data.js';
+import type {Runner} from '../hooks/use-diagnosis.js';
 import {renderMarkdownReport} from '../report/markdown.js';
 import {createStyle} from '../report/style.js';
 import {renderTextReport} from '../report/text.js';
+import {screenReaderWanted} from './interactive.js';
 import {type Output, readStdin, UsageError} from './io.js';
 
 export type DiagnoseFlags = {
@@ -119,7 +121,7 @@ export async function runDiagnosis(
 		const revocations = [...pendingRevocations].map(revoke => revoke());
 		void Promise.race([
 			Promise.allSettled(revocations),
-			new Promise(resolve => setTimeout(resolve, 1500)),
+			new Promise(resolve => setTimeout(resolve, 1500).unref()),
 		]).then(() => process.exit(130));
 	};
 
@@ -196,4 +198,52 @@ export async function runReport(
 	}
 
 	return report.verdict === 'pass' ? 0 : 1;
+}
+
+/** The interactive doctor over a live diagnosis; pickers and a pasted token re-run it with the change. */
+export async function runDiagnoseTui(
+	flags: DiagnoseFlags & {screenReader?: boolean},
+	output: Output,
+	stdin: NodeJS.ReadableStream,
+): Promise<number> {
+	const options = doctorOptions(flags, output.env, stdin);
+	await checkInputFiles(options);
+	const [{runTui}, {diagnose, httpSettingsFor}, {VaultReader, vaultConnectionFromEnv}] = await Promise.all([
+		import('../tui.js'),
+		import('../core/doctor/diagnose.js'),
+		import('../core/probes/vault.js'),
+	]);
+	const runner: Runner = (overrides, onEvent) =>
+		diagnose(
+			{
+				...options,
+				...(overrides.mount ? {mount: overrides.mount} : {}),
+				...(overrides.role ? {role: overrides.role} : {}),
+				...(overrides.audience ? {audience: overrides.audience} : {}),
+				...(overrides.source ? {source: overrides.source as TokenSourceName} : {}),
+				...(overrides.token ? {token: overrides.token, tokenFile: undefined, tokenEnv: undefined} : {}),
+			} as DoctorOptions,
+			{onEvent},
+		);
+	const listRoles = async (mount: string) => {
+		const reader = new VaultReader(
+			vaultConnectionFromEnv(
+				options.env,
+				{
+					...(options.vaultAddr ? {vaultAddr: options.vaultAddr} : {}),
+					...(options.namespace ? {namespace: options.namespace} : {}),
+				},
+				httpSettingsFor(options),
+			),
+		);
+		const answer = await reader.list(`auth/${mount}/role`);
+		return answer.ok ? answer.data : [];
+	};
+
+	return runTui({
+		title: 'ona-vault-doctor',
+		runner,
+		listRoles,
+		screenReader: screenReaderWanted(output.env, flags.screenReader),
+	});
 }

@@ -35,6 +35,8 @@ export type DoctorReport = {
 		behaviour?: string;
 		roleData?: Record<string, unknown> | null;
 		configData?: Record<string, unknown> | null;
+		/** The JWT/OIDC auth mounts found in sys/auth. */
+		mounts?: string[];
 	};
 	checks: ReportCheck[];
 	steps: Array<{id: string; group: CheckGroup; ms: number}>;
@@ -120,6 +122,13 @@ export function buildReport(context: DoctorContext, records: StepRecord[]): Doct
 					...(model ? {behaviour: model.behaviour.label} : {}),
 					...(context.role === undefined ? {} : {roleData: context.role}),
 					...(context.config === undefined ? {} : {configData: context.config}),
+					...(context.mounts
+						? {
+								mounts: context.mounts
+									.filter(mount => mount.type === 'jwt' || mount.type === 'oidc')
+									.map(mount => mount.path),
+							}
+						: {}),
 				}
 			: null,
 		checks,

@@ -1,0 +1,37 @@
+import {Box, Text} from 'ink';
+
+const keys: Array<[string, string]> = [
+	['↑ ↓', 'move between findings (page up / page down jump)'],
+	['⏎ or →', 'open the selected finding: evidence, cause and fix'],
+	['c', 'copy the selected fix step (OSC 52), shown below as well'],
+	['r', 're-run the diagnosis (on a finding: check it again after you changed something)'],
+	['f', 'show or fold the checks that passed'],
+	['t', 'the token: header, claims, times (never the signature)'],
+	['v', "the role and config, each binding against the token's value"],
+	['m / o', 'choose the auth mount / the role'],
+	['s / a', 'choose the token source / the audience to request'],
+	['p', 'paste a token to diagnose'],
+	['esc or ←', 'back'],
+	['q', 'quit (exit code 0 when nothing failed, 1 otherwise)'],
+];
+
+export function HelpView() {
+	return (
+		<Box flexDirection="column">
+			<Text bold>Keys</Text>
+			{keys.map(([key, meaning]) => (
+				<Text key={key}>
+					{'  '}
+					<Text color="cyan">{key.padEnd(10)}</Text>
+					{meaning}
+				</Text>
+			))}
+			<Box marginTop={1}>
+				<Text dimColor>
+					Vault reports only its first failing check; the doctor shows all of them, with values. Set
+					INK_SCREEN_READER=true for screen-reader output.
+				</Text>
+			</Box>
+		</Box>
+	);
+}

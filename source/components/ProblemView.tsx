@@ -1,0 +1,97 @@
+import {Box, Text} from 'ink';
+import type {ReportCheck} from '../core/doctor/diagnose.js';
+import {problems} from '../core/problems.js';
+import {formatValue} from '../report/text.js';
+import {StatusBadge} from './StatusBadge.js';
+import {Value} from './Value.js';
+
+type Props = {check: ReportCheck; step: number; hyperlinks: boolean; copied?: string; width: number};
+
+const link = (url: string, enabled: boolean) =>
+	enabled ? `\u001B]8;;${url}\u0007${url}\u001B]8;;\u0007` : url;
+
+/** One finding, walked through: what it means, the evidence side by side, the fix as numbered steps. */
+export function ProblemView({check, step, hyperlinks, copied, width}: Props) {
+	const problem = check.problem ? problems[check.problem] : undefined;
+	const window = isTimeWindow(check.actual) ? check.actual : undefined;
+	const commands = check.fix?.commands ?? [];
+	return (
+		<Box flexDirection="column" width={width}>
+			<Box>
+				<StatusBadge status={check.status} />
+				<Text bold> {check.title}</Text>
+				{check.problem ? <Text dimColor> [{check.problem}]</Text> : null}
+			</Box>
+			<Text>{check.message}</Text>
+			{problem && check.status !== 'pass' ? <Text dimColor>{problem.cause}</Text> : null}
+			{check.expected !== undefined || check.actual !== undefined ? (
+				<Box flexDirection="column" marginTop={1}>
+					<Text bold>Evidence</Text>
+					{check.expected === undefined ? null : (
+						<Box paddingLeft={2}>
+							<Text color="green">{'expected  '}</Text>
+							<Value value={check.expected} other={check.actual} tone="expected" />
+						</Box>
+					)}
+					{window ? (
+						Object.entries(window).map(([name, value]) => (
+							<Box key={name} paddingLeft={2}>
+								<Text color="red">{name.padEnd(10)}</Text>
+								<Text>{String(value)}</Text>
+							</Box>
+						))
+					) : check.actual === undefined ? null : (
+						<Box paddingLeft={2}>
+							<Text color="red">{'actual    '}</Text>
+							<Value value={check.actual} other={check.expected} tone="actual" />
+						</Box>
+					)}
+					{check.hint ? (
+						<Box paddingLeft={2}>
+							<Text color="yellow">{'why       '}</Text>
+							<Text>{check.hint}</Text>
+						</Box>
+					) : null}
+				</Box>
+			) : check.hint ? (
+				<Text color="yellow">why: {check.hint}</Text>
+			) : null}
+			{check.vaultMessage && check.status === 'fail' ? (
+				<Box marginTop={1}>
+					<Text>
+						<Text dimColor>Vault says:</Text> {check.vaultMessage}
+					</Text>
+				</Box>
+			) : null}
+			{check.fix ? (
+				<Box flexDirection="column" marginTop={1}>
+					<Text bold>Fix: {check.fix.summary}</Text>
+					{commands.map((command, index) => (
+						<Box key={command} paddingLeft={1}>
+							<Text color={index === step ? 'cyan' : undefined}>{index === step ? '›' : ' '}</Text>
+							<Text>{` ${index + 1}. `}</Text>
+							<Text color={command.startsWith('#') ? 'gray' : 'cyan'} inverse={index === step}>
+								{command}
+							</Text>
+						</Box>
+					))}
+					{check.fix.docs ? <Text dimColor>Docs: {link(check.fix.docs, hyperlinks)}</Text> : null}
+				</Box>
+			) : null}
+			{copied ? (
+				<Box marginTop={1} flexDirection="column">
+					<Text color="green">
+						Copied step {step + 1}. If your terminal does not support OSC 52, copy it from here:
+					</Text>
+					<Text>{copied}</Text>
+				</Box>
+			) : null}
+		</Box>
+	);
+}
+
+function isTimeWindow(value: unknown): value is Record<string, string | number> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value) && 'now' in value;
+}
+
+export {formatValue};

@@ -1,0 +1,102 @@
+import {useCallback, useEffect, useRef, useState} from 'react';
+import type {CheckStatus} from '../core/check.js';
+import type {DoctorReport} from '../core/doctor/diagnose.js';
+import type {CheckGroup, StepEvent} from '../core/doctor/engine.js';
+
+export type StepProgress = {
+	id: string;
+	title: string;
+	group: CheckGroup;
+	state: 'running' | 'done';
+	ms?: number;
+	worst?: CheckStatus;
+};
+
+/** Starts a diagnosis with the given overrides; reports progress through onEvent. */
+export type Runner = (overrides: RunOverrides, onEvent: (event: StepEvent) => void) => Promise<DoctorReport>;
+
+export type RunOverrides = {
+	mount?: string;
+	role?: string;
+	source?: string;
+	audience?: string;
+	token?: string;
+};
+
+export type Diagnosis = {
+	running: boolean;
+	steps: StepProgress[];
+	report?: DoctorReport;
+	error?: string;
+	overrides: RunOverrides;
+	rerun: (overrides?: RunOverrides) => void;
+};
+
+const rank: CheckStatus[] = ['fail', 'warn', 'skip', 'pass'];
+
+/** Runs the doctor and keeps its progress and report as React state; a re-run replaces both. */
+export function useDiagnosis(runner: Runner): Diagnosis {
+	const [state, setState] = useState<Omit<Diagnosis, 'rerun'>>({running: true, steps: [], overrides: {}});
+	const generation = useRef(0);
+
+	const start = useCallback(
+		(overrides: RunOverrides) => {
+			const current = ++generation.current;
+			setState(previous => ({
+				running: true,
+				steps: [],
+				overrides,
+				...(previous.report ? {report: previous.report} : {}),
+			}));
+			const onEvent = (event: StepEvent) => {
+				if (generation.current !== current) return;
+				setState(previous => {
+					const steps = previous.steps.filter(step => step.id !== event.id);
+					const worst =
+						event.type === 'finish'
+							? rank.find(status => event.checks.some(check => check.status === status))
+							: undefined;
+					steps.push({
+						id: event.id,
+						title: event.title,
+						group: event.group,
+						state: event.type === 'start' ? 'running' : 'done',
+						...(event.type === 'finish' ? {ms: event.ms} : {}),
+						...(worst ? {worst} : {}),
+					});
+					return {...previous, steps};
+				});
+			};
+
+			runner(overrides, onEvent).then(
+				report => {
+					if (generation.current === current) setState(previous => ({...previous, running: false, report}));
+				},
+				(error: unknown) => {
+					if (generation.current === current)
+						setState(previous => ({
+							...previous,
+							running: false,
+							error: error instanceof Error ? error.message : String(error),
+						}));
+				},
+			);
+		},
+		[runner],
+	);
+
+	useEffect(() => {
+		start({});
+	}, [start]);
+
+	const overrides = useRef<RunOverrides>({});
+	const rerun = useCallback(
+		(changes?: RunOverrides) => {
+			overrides.current = {...overrides.current, ...changes};
+			start(overrides.current);
+		},
+		[start],
+	);
+
+	return {...state, rerun};
+}

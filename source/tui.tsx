@@ -1,0 +1,39 @@
+import {render} from 'ink';
+import supportsHyperlinks from 'supports-hyperlinks';
+import App from './app.js';
+import type {DoctorReport} from './core/doctor/diagnose.js';
+import {pendingRevocations} from './core/probes/vault.js';
+import type {Runner} from './hooks/use-diagnosis.js';
+
+export type TuiOptions = {
+	title: string;
+	runner: Runner;
+	listRoles?: (mount: string) => Promise<string[]>;
+	screenReader: boolean;
+};
+
+/** Mounts the interactive doctor and resolves with the exit code once the person quits. */
+export async function runTui(options: TuiOptions): Promise<number> {
+	let last: DoctorReport | undefined;
+	const instance = render(
+		<App
+			title={options.title}
+			runner={options.runner}
+			hyperlinks={supportsHyperlinks.stdout}
+			onReport={report => {
+				last = report;
+			}}
+			{...(options.listRoles ? {listRoles: options.listRoles} : {})}
+		/>,
+		{exitOnCtrlC: true, patchConsole: false, isScreenReaderEnabled: options.screenReader},
+	);
+	await instance.waitUntilExit();
+	// Quitting in the middle of a run: a login token already obtained is revoked before the process ends.
+	const revocations = [...pendingRevocations].map(revoke => revoke());
+	await Promise.race([
+		Promise.allSettled(revocations),
+		new Promise(resolve => setTimeout(resolve, 1500).unref()),
+	]);
+	if (!last) return 2;
+	return last.verdict === 'pass' ? 0 : 1;
+}
