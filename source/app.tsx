@@ -63,9 +63,11 @@ export default function App({
 		if (report && !diagnosis.running && reported.current !== report) {
 			reported.current = report;
 			onReport(report);
-			const firstProblem = runRows(report, false).findIndex(
-				row => row.kind === 'check' && row.check.status !== 'pass',
-			);
+			const rowsNow = runRows(report, false);
+			const firstProblem =
+				(['fail', 'warn', 'skip'] as const)
+					.map(status => rowsNow.findIndex(row => row.kind === 'check' && row.check.status === status))
+					.find(index => index >= 0) ?? 0;
 			setNavigation(state =>
 				state.screen.name === 'run' && !focus ? {...state, selected: Math.max(0, firstProblem)} : state,
 			);
