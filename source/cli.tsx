@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import process from 'node:process';
 import {Command, CommanderError, Option} from 'commander';
+import type {AuditFlags} from './commands/audit.js';
 import type {DiagnoseFlags} from './commands/diagnose.js';
 import {screenReaderWanted, wantsTui} from './commands/interactive.js';
 import {type Output, UsageError} from './commands/io.js';
+import type {OnboardFlags} from './commands/onboard.js';
 import {colorWanted} from './report/style.js';
 
 const version = '0.1.0';
@@ -79,8 +81,28 @@ export function createProgram(
 		.option('--show-token', 'print the token in the text report (never with --json)')
 		.option('--no-tui', 'print the text report even on a terminal')
 		.option('--screen-reader', 'screen-reader friendly interactive output (or INK_SCREEN_READER=true)')
+		.option(
+			'--apply',
+			'apply the Vault-side fixes: shows the change, asks, backs up, writes, verifies, rolls back on failure',
+		)
+		.option('--yes', 'with --apply: do not ask (for scripts)')
+		.option('--backup-dir <dir>', 'where --apply keeps backups (default ~/.ona-vault-doctor/backups)')
+		.option(
+			'--find-role',
+			'evaluate the token against every role of the mount and list which would accept it',
+		)
 		.action(async (options: Record<string, unknown> & {color: boolean; tui?: boolean; json?: boolean}) => {
-			if (!options['showToken'] && wantsTui(output, stdin as {isTTY?: boolean}, options)) {
+			if (options['findRole']) {
+				const {runFindRole} = await import('./commands/audit.js');
+				setCode(await runFindRole(options as DiagnoseFlags, color(options), output, stdin));
+				return;
+			}
+
+			if (
+				!options['showToken'] &&
+				!options['apply'] &&
+				wantsTui(output, stdin as {isTTY?: boolean}, options)
+			) {
 				const {runDiagnoseTui} = await import('./commands/diagnose.js');
 				setCode(await runDiagnoseTui(options as DiagnoseFlags, output, stdin));
 				return;
@@ -104,6 +126,74 @@ export function createProgram(
 					version,
 				),
 			);
+		});
+
+	program
+		.command('onboard')
+		.description(
+			'propose a least-privilege role and policy from a real token; --apply writes them after confirmation',
+		)
+		.requiredOption('--role-name <name>', 'the role to create')
+		.option('--source <source>', 'where the token comes from (as for diagnose)', 'auto')
+		.option('--token-file <path>', 'read the token from a file, or - for standard input')
+		.option('--token-env <name>', 'read the token from an environment variable')
+		.option('--token <jwt>', 'the token itself')
+		.option('--platform <platform>', 'ona, circleci, github, gitlab or generic (default: from the token)')
+		.option('--scope <scope>', 'Ona: organization, project or user (default: project when the token has one)')
+		.option(
+			'--bind <claims>',
+			"bind exactly these claims with the token's values (comma-separated, repeatable)",
+			collect,
+		)
+		.option('--audience <aud>', 'the audience to bind (and to request from minting sources)')
+		.option('--policy-name <name>', 'the policy to create (default <role>-read)')
+		.option('--secret-path <path>', 'a secret path to grant read on (repeatable; KV v2 data/ added)', collect)
+		.option('--kv-version <version>', 'KV version of the secret mount: 1 or 2', '2')
+		.option('--ttl <duration>', 'token_ttl', '15m')
+		.option('--max-ttl <duration>', 'token_max_ttl', '1h')
+		.option('--mount <path>', 'the JWT auth mount', 'jwt')
+		.option('--vault-addr <url>', 'Vault address (default: $VAULT_ADDR)')
+		.option('--namespace <ns>', 'Vault namespace (default: $VAULT_NAMESPACE)')
+		.option('--apply', 'write the role and policy (asks first; backs up; verifies; rolls back on failure)')
+		.option('--yes', 'with --apply: do not ask')
+		.option('--backup-dir <dir>', 'where backups are kept')
+		.option('--json', 'print the proposal as JSON')
+		.addOption(new Option('--no-color', 'plain output'))
+		.action(async (options: Record<string, unknown> & {color: boolean}) => {
+			const {runOnboard} = await import('./commands/onboard.js');
+			setCode(await runOnboard(options as OnboardFlags, color(options), output, stdin));
+		});
+
+	program
+		.command('audit')
+		.description('lint every role of the JWT/OIDC mounts the Vault token can read')
+		.option('--mount <path>', 'only this mount (repeatable)', collect)
+		.option(
+			'--fail-on <severity>',
+			'exit 1 when a finding is at or above: high, medium, low or none',
+			'medium',
+		)
+		.option('--concurrency <n>', 'role reads in flight', '16')
+		.option('--vault-addr <url>', 'Vault address (default: $VAULT_ADDR)')
+		.option('--namespace <ns>', 'Vault namespace (default: $VAULT_NAMESPACE)')
+		.option('--timeout <seconds>', 'per-request timeout', '5')
+		.option('--json', 'print the findings as JSON')
+		.option('--markdown', 'print the findings as Markdown')
+		.addOption(new Option('--no-color', 'plain output'))
+		.action(async (options: Record<string, unknown> & {color: boolean}) => {
+			const {runAudit} = await import('./commands/audit.js');
+			setCode(await runAudit(options as AuditFlags, color(options), output));
+		});
+
+	program
+		.command('restore')
+		.description('restore a role or config from a backup made by --apply or onboard --apply')
+		.argument('<backup>', 'the backup file')
+		.option('--vault-addr <url>', 'Vault address (default: the one in the backup)')
+		.option('--yes', 'do not ask')
+		.action(async (file: string, options: {yes?: boolean; vaultAddr?: string}) => {
+			const {runRestore} = await import('./commands/apply.js');
+			setCode(await runRestore(file, options, output, stdin));
 		});
 
 	program

@@ -33,6 +33,9 @@ export type DiagnoseFlags = {
 	json?: boolean;
 	verbose?: boolean;
 	showToken?: boolean;
+	apply?: boolean;
+	yes?: boolean;
+	backupDir?: string;
 };
 
 /** Checks the flags and turns them into doctor options; a mistake is a usage error (exit 2). */
@@ -51,6 +54,10 @@ export function doctorOptions(
 		throw new UsageError(
 			'--show-token cannot be combined with --json: JSON output never contains the token.',
 		);
+	if (flags.apply && flags.json)
+		throw new UsageError('--apply asks before it writes and reports in text: do not combine it with --json.');
+	if (flags.apply && flags.offline)
+		throw new UsageError('--apply writes to Vault, which --offline rules out.');
 	const defined = <T extends object>(value: T) =>
 		Object.fromEntries(Object.entries(value).filter(([, element]) => element !== undefined)) as T;
 	return {
@@ -172,7 +179,34 @@ export async function runDiagnose(
 	}
 
 	output.stdout.write(text);
-	return code;
+	if (!flags.apply) return code;
+	const {applyPlanned, backupDirectory, plannedChanges, writerFromEnv} = await import('./apply.js');
+	const changes = plannedChanges(report).map(change => ({
+		...change,
+		current: change.target.kind === 'role' ? report.vault?.roleData : report.vault?.configData,
+	}));
+	const writer = writerFromEnv(output.env, {
+		...(options.vaultAddr ? {vaultAddr: options.vaultAddr} : {}),
+		...(options.namespace ? {namespace: options.namespace} : {}),
+	});
+	const applied = await applyPlanned(changes, {
+		writer,
+		yes: Boolean(flags.yes),
+		output,
+		stdin,
+		backupDir: backupDirectory(output.env, flags.backupDir),
+	});
+	if (!applied) return code;
+	output.stdout.write('\nRe-running the diagnosis after the change:\n\n');
+	const after = await runDiagnosis(options);
+	output.stdout.write(
+		renderTextReport(after, {
+			heading: 'ona-vault-doctor (after the change)',
+			verbose: false,
+			style: createStyle(color),
+		}),
+	);
+	return after.verdict === 'pass' ? 0 : 1;
 }
 
 export async function runReport(

@@ -6,6 +6,8 @@ import {type EmulatorOptions, startVaultEmulator, type VaultEmulator} from '../f
 export const organizationId = '0193b6c2-5c8e-7a3c-9f4e-2d1a7b6c9e01';
 export const projectId = '0193b6c3-1a2b-7c4d-8e9f-0a1b2c3d4e5f';
 export const readerToken = 'hvs.reader-token-for-tests';
+/** A token that may also write roles, configs and policies, for onboarding and applied fixes. */
+export const adminToken = 'hvs.admin-token-for-tests';
 
 /** A role as Ona's guide writes it (project scope). */
 export const onaRole = {
@@ -30,13 +32,21 @@ export async function startWorld(overrides: Partial<EmulatorOptions> = {}): Prom
 				roles: {'ona-project': onaRole},
 			},
 		},
-		tokens: {[readerToken]: {policies: ['doctor-reader']}},
+		tokens: {
+			[readerToken]: {policies: ['doctor-reader']},
+			[adminToken]: {policies: ['doctor-reader', 'doctor-admin']},
+		},
 		policies: {
 			'doctor-reader': {
 				'sys/auth': ['read'],
 				'auth/+/config': ['read'],
 				'auth/+/role': ['list'],
 				'auth/+/role/*': ['read'],
+			},
+			'doctor-admin': {
+				'auth/+/role/*': ['create', 'update', 'delete', 'read'],
+				'auth/+/config': ['create', 'update', 'read'],
+				'sys/policies/acl/*': ['create', 'update', 'read'],
 			},
 			'ona-read': {'secret/data/my-app/*': ['read'], 'secret/metadata/my-app/*': ['list']},
 			'legacy-read': {'secret/my-app/*': ['read']},

@@ -9,6 +9,8 @@ export type Fix = {
 	/** Copy-paste commands or config snippets, in the order to apply them. */
 	commands: string[];
 	docs?: string;
+	/** The same fix as data, for `--apply`: the fields to set on the role or the config. */
+	change?: {kind: 'role' | 'config'; fields: Record<string, unknown>};
 };
 
 export type FixContext = {
@@ -150,6 +152,16 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 	const tokenAudiences = audiences(claims);
 	const boundAudiences = listField(context.role, 'bound_audiences');
 
+	let change: Fix['change'];
+	const role = (fields: Record<string, unknown>) => {
+		change = {kind: 'role', fields};
+		return roleWrite(context, fields);
+	};
+	const config = (fields: Record<string, unknown>) => {
+		change = {kind: 'config', fields};
+		return configWrite(context, fields);
+	};
+
 	const byProblem: Partial<Record<ProblemId, () => Fix>> = {
 		'audience-mismatch': () =>
 			make(
@@ -158,50 +170,40 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 						? tokenWithAudience(context.platform, boundAudiences[0], context.roleName || '<role>')
 						: []),
 					'# or, if this audience is meant for Vault, bind it on the role:',
-					roleWrite(context, {bound_audiences: [...new Set([...boundAudiences, ...tokenAudiences])]}),
+					role({bound_audiences: [...new Set([...boundAudiences, ...tokenAudiences])]}),
 				],
 				`Request the token with audience ${boundAudiences.join(' or ')}, or bind ${tokenAudiences.join(', ') || 'its audience'} on the role`,
 			),
 		'audience-unbound': () =>
 			make(
-				[roleWrite(context, {bound_audiences: tokenAudiences})],
+				[role({bound_audiences: tokenAudiences})],
 				`Bind the token's audience ${tokenAudiences.join(', ')} on the role`,
 			),
 		'subject-mismatch': () =>
 			make(
-				[roleWrite(context, {bound_subject: String(claims?.['sub'] ?? '')})],
+				[role({bound_subject: String(claims?.['sub'] ?? '')})],
 				"Set bound_subject to the token's sub (or clear it and bind claims instead)",
 			),
-		'bound-claim-mismatch': () => boundClaimFix(check, context, make),
-		'bound-claim-missing': () => boundClaimFix(check, context, make),
-		'bound-claim-type': () => boundClaimFix(check, context, make),
+		'bound-claim-mismatch': () => boundClaimFix(check, context, make, role),
+		'bound-claim-missing': () => boundClaimFix(check, context, make, role),
+		'bound-claim-type': () => boundClaimFix(check, context, make, role),
 		'user-claim-missing': () =>
-			make(
-				[roleWrite(context, {user_claim: 'sub'})],
-				'Use a claim every token has as user_claim, such as sub',
-			),
+			make([role({user_claim: 'sub'})], 'Use a claim every token has as user_claim, such as sub'),
 		'user-claim-type': () =>
-			make([roleWrite(context, {user_claim: 'sub'})], 'Use a string claim as user_claim, such as sub'),
+			make([role({user_claim: 'sub'})], 'Use a string claim as user_claim, such as sub'),
 		'groups-claim-missing': () =>
-			make(
-				[roleWrite(context, {groups_claim: ''})],
-				'Clear groups_claim, or point it at a claim the token has',
-			),
+			make([role({groups_claim: ''})], 'Clear groups_claim, or point it at a claim the token has'),
 		'groups-claim-type': () =>
-			make([roleWrite(context, {groups_claim: ''})], 'Clear groups_claim, or point it at a list of strings'),
+			make([role({groups_claim: ''})], 'Clear groups_claim, or point it at a list of strings'),
 		'claim-mapping-type': () => {
 			const mappings = {...mapField(context.role, 'claim_mappings')};
 			for (const key of Object.keys((check.actual as Record<string, unknown>) ?? {})) delete mappings[key];
-			return make(
-				[roleWrite(context, {claim_mappings: mappings})],
-				'Remove the mappings of claims that are not strings',
-			);
+			return make([role({claim_mappings: mappings})], 'Remove the mappings of claims that are not strings');
 		},
-		'role-type-oidc': () =>
-			make([roleWrite(context, {})], 'Set role_type to jwt (and send it on every later update)'),
+		'role-type-oidc': () => make([role({})], 'Set role_type to jwt (and send it on every later update)'),
 		'token-not-yet-valid': () =>
 			make(
-				[roleWrite(context, {clock_skew_leeway: 120}), '# and fix the clock (NTP) on the Vault servers'],
+				[role({clock_skew_leeway: 120}), '# and fix the clock (NTP) on the Vault servers'],
 				'Absorb the clock difference, then fix the clocks',
 			),
 		'token-expired': () =>
@@ -213,13 +215,10 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 				'Use a fresh token',
 			),
 		'issuer-mismatch': () =>
-			make(
-				configWrite(context, {bound_issuer: String(claims?.['iss'] ?? '')}),
-				"Set bound_issuer to the token's iss",
-			),
+			make(config({bound_issuer: String(claims?.['iss'] ?? '')}), "Set bound_issuer to the token's iss"),
 		'discovery-issuer-mismatch': () =>
 			make(
-				configWrite(context, {
+				config({
 					oidc_discovery_url:
 						typeof check.actual === 'string'
 							? check.actual
@@ -232,7 +231,7 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 			const current = listField(context.config, 'jwt_supported_algs');
 			return make(
 				alg && /^(?:RS|ES|PS)(?:256|384|512)$|^EdDSA$/.test(alg)
-					? configWrite(context, {jwt_supported_algs: [...new Set([...current, alg])]})
+					? config({jwt_supported_algs: [...new Set([...current, alg])]})
 					: [
 							'# Sign tokens with an asymmetric algorithm (RS256, ES256, ...); Vault never accepts HS256 or none.',
 						],
@@ -291,7 +290,7 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 		'cidr-denied': () =>
 			make(
 				[
-					roleWrite(context, {
+					role({
 						token_bound_cidrs: [...listField(context.role, 'token_bound_cidrs'), '<your egress address>/32'],
 					}),
 				],
@@ -323,7 +322,14 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 		'platform-no-token': () => make(platformNoToken(context.platform)),
 	};
 	const build = byProblem[problem];
-	if (build) return build();
+	if (build) {
+		const fix = build();
+		// Token-side first (audience), or a value only the operator knows (CIDR): shown, never applied blindly.
+		const applicable =
+			change && !['audience-mismatch', 'cidr-denied', 'permission-denied', 'kv2-path'].includes(problem);
+		return applicable ? {...fix, change} : fix;
+	}
+
 	const steps = catalogue.fix as {role?: readonly string[]; token?: readonly string[]};
 	return make([...(steps.role ?? []), ...(steps.token ?? [])].map(step => `# ${step}`));
 }
@@ -332,13 +338,14 @@ function boundClaimFix(
 	check: Check,
 	context: FixContext,
 	make: (commands: string[], text?: string) => Fix,
+	role: (fields: Record<string, unknown>) => string,
 ): Fix {
 	const key = check.id.replace(/^login\.bound-claims\//, '');
 	const bound = {...mapField(context.role, 'bound_claims')};
 	const actual = check.actual;
 	if (actual === undefined) {
 		delete bound[key];
-		const commands = [roleWrite(context, {bound_claims: bound})];
+		const commands = [role({bound_claims: bound})];
 		if (key === 'oidc.circleci.com/context-ids')
 			commands.unshift(
 				'# Preferred: add the context to the job in .circleci/config.yml (workflows: ... context: [<name>])',
@@ -349,7 +356,7 @@ function boundClaimFix(
 	const scalar = typeof actual === 'object' && actual !== null && !Array.isArray(actual) ? undefined : actual;
 	if (scalar !== undefined) bound[key] = scalar;
 	return make(
-		[roleWrite(context, {bound_claims: bound})],
+		[role({bound_claims: bound})],
 		`Bind "${key}" to the token's value ${JSON.stringify(scalar ?? actual)} (or run the job from where the role expects)`,
 	);
 }

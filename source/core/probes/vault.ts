@@ -77,6 +77,7 @@ type NodeVaultClient = {
 	read(path: string): Promise<unknown>;
 	list(path: string): Promise<unknown>;
 	write(path: string, data: unknown): Promise<unknown>;
+	delete(path: string): Promise<unknown>;
 	jwtLogin(args: {role: string; jwt: string; mount_point: string}): Promise<unknown>;
 	tokenLookupSelf(): Promise<unknown>;
 	tokenRevokeSelf(): Promise<unknown>;
@@ -249,16 +250,16 @@ export type LoginAuth = {
 
 /** The calls the doctor makes with the reader's token (or none). */
 export class VaultReader {
-	#client: Promise<NodeVaultClient>;
+	protected readonly client: Promise<NodeVaultClient>;
 
 	constructor(readonly connection: VaultConnection) {
-		this.#client = createClient(connection, connection.token);
+		this.client = createClient(connection, connection.token);
 	}
 
 	async health(): Promise<VaultAnswer<VaultHealth>> {
 		const what = `GET ${this.connection.addr}/v1/sys/health`;
 		try {
-			const client = await this.#client;
+			const client = await this.client;
 			const body = await client
 				.request({path: '/sys/health?standbyok=true&perfstandbyok=true', method: 'GET'})
 				.catch((error: NodeVaultError) => {
@@ -293,7 +294,7 @@ export class VaultReader {
 	async authMounts(): Promise<VaultAnswer<AuthMount[]>> {
 		const answer = await call<
 			Record<string, {type?: string; running_plugin_version?: string; accessor?: string}>
-		>(this.connection, 'GET sys/auth', async () => (await this.#client).read('sys/auth'));
+		>(this.connection, 'GET sys/auth', async () => (await this.client).read('sys/auth'));
 		if (!answer.ok) return answer;
 		const mounts = Object.entries(answer.data)
 			.filter(([, mount]) => typeof mount === 'object' && mount !== null && typeof mount.type === 'string')
@@ -307,12 +308,12 @@ export class VaultReader {
 	}
 
 	async read<T = Record<string, unknown>>(path: string): Promise<VaultAnswer<T>> {
-		return call<T>(this.connection, `GET ${path}`, async () => (await this.#client).read(path));
+		return call<T>(this.connection, `GET ${path}`, async () => (await this.client).read(path));
 	}
 
 	async list(path: string): Promise<VaultAnswer<string[]>> {
 		const answer = await call<{keys?: unknown}>(this.connection, `LIST ${path}`, async () =>
-			(await this.#client).list(path),
+			(await this.client).list(path),
 		);
 		if (!answer.ok) return answer;
 		return {
@@ -320,6 +321,17 @@ export class VaultReader {
 			data: Array.isArray(answer.data.keys) ? answer.data.keys.map(String) : [],
 			status: answer.status,
 		};
+	}
+}
+
+/** Writes with the operator's token, for applying fixes and onboarding; every write is preceded by a backup. */
+export class VaultWriter extends VaultReader {
+	async write(path: string, data: Record<string, unknown>): Promise<VaultAnswer<unknown>> {
+		return call(this.connection, `POST ${path}`, async () => (await this.client).write(path, data));
+	}
+
+	async delete(path: string): Promise<VaultAnswer<unknown>> {
+		return call(this.connection, `DELETE ${path}`, async () => (await this.client).delete(path));
 	}
 }
 

@@ -1,0 +1,172 @@
+import {type OnboardPlatform, proposeRole} from '../core/onboard.js';
+import {defaultHttpSettings} from '../core/probes/http.js';
+import {
+	acquireToken,
+	TokenSourceError,
+	type TokenSourceName,
+	tokenSources,
+} from '../core/probes/token-source.js';
+import {inspectToken} from '../core/token.js';
+import {createStyle} from '../report/style.js';
+import {statusLabel} from '../report/text.js';
+import {applyPlanned, backupDirectory, writerFromEnv} from './apply.js';
+import {type Output, readStdin, UsageError} from './io.js';
+
+export type OnboardFlags = {
+	source?: string;
+	audience?: string;
+	token?: string;
+	tokenFile?: string;
+	tokenEnv?: string;
+	platform?: string;
+	scope?: string;
+	bind?: string[];
+	roleName?: string;
+	policyName?: string;
+	secretPath?: string[];
+	kvVersion?: string;
+	ttl?: string;
+	maxTtl?: string;
+	mount?: string;
+	vaultAddr?: string;
+	namespace?: string;
+	apply?: boolean;
+	yes?: boolean;
+	backupDir?: string;
+	json?: boolean;
+};
+
+const platforms: OnboardPlatform[] = ['ona', 'circleci', 'github', 'gitlab', 'generic'];
+
+/** `onboard`: proposes a least-privilege role and policy from a real token; with --apply, writes them safely. */
+export async function runOnboard(
+	flags: OnboardFlags,
+	color: boolean,
+	output: Output,
+	stdin: NodeJS.ReadableStream,
+): Promise<number> {
+	if (!flags.roleName) throw new UsageError('onboard needs --role-name <name> for the new role.');
+	if (flags.platform && !platforms.includes(flags.platform as OnboardPlatform))
+		throw new UsageError(`--platform must be one of ${platforms.join(', ')}.`);
+	if (flags.scope && !['organization', 'project', 'user'].includes(flags.scope))
+		throw new UsageError('--scope must be organization, project or user.');
+	if (flags.kvVersion && !['1', '2'].includes(flags.kvVersion))
+		throw new UsageError('--kv-version must be 1 or 2.');
+	const source = (flags.source ?? 'auto') as TokenSourceName;
+	if (!(tokenSources as readonly string[]).includes(source))
+		throw new UsageError(`--source must be one of ${tokenSources.join(', ')}.`);
+	let token: string;
+	try {
+		token = (
+			await acquireToken({
+				source,
+				...(flags.audience ? {audience: flags.audience} : {}),
+				...(flags.token === undefined ? {} : {token: flags.token}),
+				...(flags.tokenFile === undefined ? {} : {tokenFile: flags.tokenFile}),
+				...(flags.tokenEnv === undefined ? {} : {tokenEnv: flags.tokenEnv}),
+				env: output.env,
+				readStdin: () => readStdin(stdin, 'the token'),
+				timeoutMs: 5000,
+				http: defaultHttpSettings,
+			})
+		).token;
+	} catch (error) {
+		throw new UsageError(error instanceof TokenSourceError ? error.message : String(error));
+	}
+
+	const inspection = inspectToken(token);
+	if (!inspection.ok) throw new UsageError(inspection.reason);
+	const mount = flags.mount ?? 'jwt';
+	let proposal: Awaited<ReturnType<typeof proposeRole>>;
+	try {
+		proposal = await proposeRole({
+			claims: inspection.claims,
+			mount,
+			roleName: flags.roleName.toLowerCase(),
+			...(flags.policyName ? {policyName: flags.policyName} : {}),
+			...(flags.platform ? {platform: flags.platform as OnboardPlatform} : {}),
+			...(flags.scope ? {scope: flags.scope as 'organization' | 'project' | 'user'} : {}),
+			...(flags.bind
+				? {
+						bind: flags.bind
+							.flatMap(item => item.split(','))
+							.map(item => item.trim())
+							.filter(Boolean),
+					}
+				: {}),
+			...(flags.audience ? {audience: flags.audience} : {}),
+			secretPaths: flags.secretPath ?? [],
+			kvVersion: (flags.kvVersion ?? '2') as '1' | '2',
+			ttl: flags.ttl ?? '15m',
+			maxTtl: flags.maxTtl ?? '1h',
+		});
+	} catch (error) {
+		throw new UsageError((error as Error).message);
+	}
+
+	const accepted = proposal.verdict.allowed;
+	if (flags.json) {
+		output.stdout.write(
+			`${JSON.stringify({schemaVersion: 1, platform: proposal.platform, role: proposal.role, policyName: proposal.policyName, policy: proposal.policy, commands: proposal.commands, accepted, vaultError: proposal.verdict.vaultError, warnings: proposal.warnings}, null, 2)}\n`,
+		);
+	} else {
+		const style = createStyle(color);
+		output.stdout.write(
+			`${style.bold(`Proposed role auth/${mount}/role/${flags.roleName.toLowerCase()}`)} (${proposal.platform})\n`,
+		);
+		output.stdout.write(
+			`${JSON.stringify(proposal.role, null, 2)}\n\n${style.bold(`Policy ${proposal.policyName}`)}\n${proposal.policy || '(none: pass --secret-path)\n'}\n`,
+		);
+		output.stdout.write(
+			accepted
+				? `${style.green('✔ This token would be accepted by the proposed role.')}\n`
+				: `${style.red(`✖ This token would NOT be accepted: ${proposal.verdict.vaultError}`)}\n`,
+		);
+		for (const warning of proposal.warnings)
+			output.stdout.write(`${style.yellow(`${statusLabel.warn.symbol} ${warning.message}`)}\n`);
+		output.stdout.write(`\n${style.bold('Commands')}\n${proposal.commands.join('\n\n')}\n`);
+	}
+
+	if (!flags.apply) return accepted ? 0 : 1;
+	if (!accepted) throw new UsageError('Not applying: the proposed role would not accept this token.');
+	const writer = writerFromEnv(output.env, {
+		...(flags.vaultAddr ? {vaultAddr: flags.vaultAddr} : {}),
+		...(flags.namespace ? {namespace: flags.namespace} : {}),
+	});
+	const policyPath = `sys/policies/acl/${proposal.policyName}`;
+	const existingPolicy = await writer.read(policyPath);
+	const writePolicy = (flags.secretPath ?? []).length > 0 && !existingPolicy.ok;
+	const current = await writer.read(`auth/${mount}/role/${flags.roleName.toLowerCase()}`);
+	const applied = await applyPlanned(
+		[
+			{
+				target: {kind: 'role', mount, role: flags.roleName.toLowerCase()},
+				fields: proposal.role,
+				current: current.ok ? current.data : null,
+			},
+		],
+		{
+			writer,
+			yes: Boolean(flags.yes),
+			output,
+			stdin,
+			backupDir: backupDirectory(output.env, flags.backupDir),
+		},
+	);
+	if (!applied) return 1;
+	if (existingPolicy.ok)
+		output.stdout.write(
+			`Policy ${proposal.policyName} already exists and was left as it is; merge the paths above into it by hand if needed.\n`,
+		);
+	if (writePolicy) {
+		const written = await writer.write(policyPath, {policy: proposal.policy});
+		output.stdout.write(
+			written.ok
+				? `Policy ${proposal.policyName} written.\n`
+				: `Writing policy ${proposal.policyName} failed: ${written.message}\n`,
+		);
+		if (!written.ok) return 1;
+	}
+
+	return 0;
+}

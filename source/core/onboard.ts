@@ -1,0 +1,143 @@
+import type {Check} from './check.js';
+import {shellQuote} from './doctor/fixes.js';
+import {detectPlatform} from './platform.js';
+import {lintRole} from './role-lint.js';
+import {type SimulateLoginResult, simulateLogin} from './simulate-login.js';
+
+export type OnboardPlatform = 'ona' | 'circleci' | 'github' | 'gitlab' | 'generic';
+
+export type OnboardOptions = {
+	claims: Record<string, unknown>;
+	mount: string;
+	roleName: string;
+	policyName?: string;
+	platform?: OnboardPlatform;
+	/** Ona: organization, project (default when the token has project_id) or user. */
+	scope?: 'organization' | 'project' | 'user';
+	/** Bind exactly these claims (with the token's values) instead of the platform's template. */
+	bind?: string[];
+	audience?: string;
+	secretPaths: string[];
+	kvVersion: '1' | '2';
+	ttl: string;
+	maxTtl: string;
+	now?: number;
+};
+
+export type Proposal = {
+	platform: OnboardPlatform;
+	role: Record<string, unknown>;
+	policyName: string;
+	policy: string;
+	commands: string[];
+	/** The login model run against the proposal with the token that was given. */
+	verdict: SimulateLoginResult;
+	warnings: Check[];
+};
+
+const has = (claims: Record<string, unknown>, key: string) =>
+	claims[key] !== undefined && claims[key] !== null;
+
+/** The claims a least-privilege role binds, per platform (values come from the token). */
+function templateKeys(
+	platform: OnboardPlatform,
+	claims: Record<string, unknown>,
+	scope?: OnboardOptions['scope'],
+): string[] {
+	switch (platform) {
+		case 'ona': {
+			if (has(claims, 'org') && !has(claims, 'organization_id')) return ['org'];
+			const chosen = scope ?? (has(claims, 'project_id') ? 'project' : 'organization');
+			if (chosen === 'user') return ['organization_id', has(claims, 'email') ? 'email' : 'user_id'];
+			return chosen === 'project' ? ['organization_id', 'project_id'] : ['organization_id'];
+		}
+
+		case 'circleci':
+			return [
+				'oidc.circleci.com/project-id',
+				'oidc.circleci.com/context-ids',
+				'oidc.circleci.com/vcs-origin',
+				'oidc.circleci.com/vcs-ref',
+			].filter(key => has(claims, key));
+		case 'github':
+			return ['repository', has(claims, 'environment') ? 'environment' : 'ref'].filter(key =>
+				has(claims, key),
+			);
+		case 'gitlab':
+			return ['project_path', 'ref', 'ref_protected'].filter(key => has(claims, key));
+		default:
+			return [];
+	}
+}
+
+function guessPlatform(claims: Record<string, unknown>): OnboardPlatform {
+	const detected = detectPlatform(claims).platform;
+	return detected === 'ona' || detected === 'circleci' || detected === 'github' || detected === 'gitlab'
+		? detected
+		: 'generic';
+}
+
+/** The policy granting read on each secret path (KV v2: data/ to read, metadata/ to list a folder). */
+export function policyFor(paths: string[], kvVersion: '1' | '2'): string {
+	const blocks = paths.flatMap(path => {
+		const clean = path.replace(/^\/+|\/+$/g, '');
+		const [mount, ...rest] = clean.split('/');
+		const tail = rest.join('/');
+		if (kvVersion === '1' || /^(?:data|metadata)\//.test(tail))
+			return [`path "${clean}" {\n  capabilities = ["read"]\n}`];
+		const read = `path "${mount}/data/${tail}" {\n  capabilities = ["read"]\n}`;
+		return tail.endsWith('*')
+			? [read, `path "${mount}/metadata/${tail}" {\n  capabilities = ["list"]\n}`]
+			: [read];
+	});
+	return `${blocks.join('\n\n')}\n`;
+}
+
+/**
+A least-privilege role and policy for the workload that minted this token: bound to its project (or the
+narrowest identity the platform offers), its audience, short TTLs; checked against the token before anything
+is written.
+*/
+export async function proposeRole(options: OnboardOptions): Promise<Proposal> {
+	const {claims} = options;
+	const platform = options.platform ?? guessPlatform(claims);
+	const keys = options.bind ?? templateKeys(platform, claims, options.scope);
+	const missing = keys.filter(key => !has(claims, key));
+	if (missing.length > 0)
+		throw new Error(`the token has no ${missing.map(key => `"${key}"`).join(', ')} claim to bind`);
+	const aud = claims['aud'];
+	const audience =
+		options.audience ?? (Array.isArray(aud) ? String(aud[0] ?? '') : typeof aud === 'string' ? aud : '');
+	const userClaim = options.scope === 'user' && typeof claims['email'] === 'string' ? 'email' : 'sub';
+	const policyName = options.policyName ?? `${options.roleName}-read`;
+	const role: Record<string, unknown> = {
+		role_type: 'jwt',
+		bound_audiences: audience ? [audience] : [],
+		bound_claims_type: 'string',
+		bound_claims: Object.fromEntries(keys.map(key => [key, claims[key]])),
+		...(keys.length === 0 && typeof claims['sub'] === 'string' ? {bound_subject: claims['sub']} : {}),
+		user_claim: userClaim,
+		token_policies: [policyName],
+		token_ttl: options.ttl,
+		token_max_ttl: options.maxTtl,
+	};
+	const policy = policyFor(options.secretPaths, options.kvVersion);
+	const verdict = await simulateLogin({
+		token: {claims},
+		role,
+		...(options.now === undefined ? {} : {now: options.now}),
+		roleName: options.roleName,
+	});
+	const warnings = lintRole(role, {
+		mount: options.mount,
+		roleName: options.roleName,
+		tokenPlatform: platform,
+	});
+	const commands = [
+		...(options.secretPaths.length > 0
+			? [`vault policy write ${shellQuote(policyName)} - <<'EOF'\n${policy}EOF`]
+			: [`# no --secret-path given: write the policy "${policyName}" yourself`]),
+		`vault write auth/${options.mount}/role/${shellQuote(options.roleName)} - <<'EOF'\n${JSON.stringify(role, null, 2)}\nEOF`,
+	];
+	return {platform, role, policyName, policy, commands, verdict, warnings};
+}
