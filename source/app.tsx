@@ -1,5 +1,6 @@
 import {Box, Text, useApp, useInput, useStdin, useStdout} from 'ink';
 import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
+import {ApplyView} from './components/ApplyView.js';
 import {Header} from './components/Header.js';
 import {HelpBar} from './components/HelpBar.js';
 import {HelpView} from './components/HelpView.js';
@@ -29,6 +30,8 @@ export type AppProps = {
 	/** The role names of a mount, for the role picker (undefined when roles cannot be listed). */
 	listRoles?: (mount: string) => Promise<string[]>;
 	hyperlinks: boolean;
+	/** Applies the report's Vault-side fixes (with backup and rollback) and says what happened; absent in the demo. */
+	applyFixes?: (report: DoctorReport) => Promise<string>;
 	/** Called with each finished report, so the exit code follows the last one. */
 	onReport: (report: DoctorReport) => void;
 	now?: () => number;
@@ -40,6 +43,7 @@ export default function App({
 	runner,
 	listRoles,
 	hyperlinks,
+	applyFixes,
 	onReport,
 	now = () => Date.now() / 1000,
 }: AppProps) {
@@ -148,9 +152,22 @@ export default function App({
 					diagnosis.rerun({token: effect.token});
 					break;
 				}
+
+				case 'apply': {
+					if (!applyFixes || !report) break;
+					applyFixes(report).then(
+						summary => {
+							setNavigation(state => ({...state, notice: summary}));
+							diagnosis.rerun();
+						},
+						(error: Error) =>
+							setNavigation(state => ({...state, notice: `Nothing applied: ${error.message}`})),
+					);
+					break;
+				}
 			}
 		},
-		[exit, write, diagnosis],
+		[exit, write, diagnosis, applyFixes, report],
 	);
 
 	useInput(
@@ -203,6 +220,11 @@ export default function App({
 
 		case 'help': {
 			body = <HelpView />;
+			break;
+		}
+
+		case 'apply': {
+			body = <ApplyView canApply={Boolean(applyFixes)} {...(report ? {report} : {})} />;
 			break;
 		}
 

@@ -16,6 +16,7 @@ export type Screen =
 	| {name: 'token'}
 	| {name: 'role'}
 	| {name: 'help'}
+	| {name: 'apply'}
 	| {name: 'picker'; kind: PickerKind; query: string; index: number}
 	| {name: 'paste'; text: string};
 
@@ -67,7 +68,8 @@ export type Effect =
 	| {type: 'rerun'; focus?: string}
 	| {type: 'copy'; text: string}
 	| {type: 'choose'; kind: PickerKind; value: string}
-	| {type: 'paste'; token: string};
+	| {type: 'paste'; token: string}
+	| {type: 'apply'};
 
 export type PressContext = {
 	rows: RunRow[];
@@ -131,12 +133,22 @@ export function press(
 		return input && !key.ctrl ? next({screen: {...screen, query: screen.query + input, index: 0}}) : {state};
 	}
 
+	if (screen.name === 'apply') {
+		if (input === 'y')
+			return {
+				state: {...state, screen: {name: 'run'}, notice: 'Applying: backup, write, read-back...'},
+				effect: {type: 'apply'},
+			};
+		if (input === 'n' || key.escape) return back();
+	}
+
 	if (input === 'q' || (key.escape && screen.name === 'run')) return {state, effect: {type: 'quit'}};
 	if (key.escape || (key.leftArrow && screen.name !== 'run')) return back();
 	if (input === '?') return next({screen: screen.name === 'help' ? {name: 'run'} : {name: 'help'}});
 	if (input === 't') return next({screen: screen.name === 'token' ? {name: 'run'} : {name: 'token'}});
 	if (input === 'v') return next({screen: screen.name === 'role' ? {name: 'run'} : {name: 'role'}});
 	if (input === 'p') return next({screen: {name: 'paste', text: ''}});
+	if (input === 'A' && !context.running) return next({screen: {name: 'apply'}});
 	const pickers: Record<string, PickerKind> = {m: 'mount', o: 'role', s: 'source', a: 'audience'};
 	if (pickers[input]) return next({screen: {name: 'picker', kind: pickers[input]!, query: '', index: 0}});
 

@@ -9,6 +9,7 @@ export type TuiOptions = {
 	title: string;
 	runner: Runner;
 	listRoles?: (mount: string) => Promise<string[]>;
+	applyFixes?: (report: DoctorReport) => Promise<string>;
 	screenReader: boolean;
 };
 
@@ -24,6 +25,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
 				last = report;
 			}}
 			{...(options.listRoles ? {listRoles: options.listRoles} : {})}
+			{...(options.applyFixes ? {applyFixes: options.applyFixes} : {})}
 		/>,
 		{exitOnCtrlC: true, patchConsole: false, isScreenReaderEnabled: options.screenReader},
 	);

@@ -11,7 +11,12 @@ after(() => {
 	for (const instance of mounted) instance.unmount();
 });
 
-async function start(options: {listRoles?: (mount: string) => Promise<string[]>} = {}) {
+async function start(
+	options: {
+		listRoles?: (mount: string) => Promise<string[]>;
+		applyFixes?: (report: DoctorReport) => Promise<string>;
+	} = {},
+) {
 	const report = await demoReport(demoScenarios[0]!);
 	const calls: RunOverrides[] = [];
 	const reports: DoctorReport[] = [];
@@ -116,4 +121,27 @@ test('a pasted token is diagnosed and never echoed', async () => {
 	await app.press(keys.enter);
 	await app.waitFor('Vault refuses this login');
 	assert.equal(calls.at(-1)?.token, token);
+});
+
+test('A shows the Vault-side changes as a diff and applies them only on y', async () => {
+	const applied: DoctorReport[] = [];
+	const {app, calls} = await start({
+		applyFixes: async report => {
+			applied.push(report);
+			return 'auth/jwt/role/ona-project: applied and verified (user_claim).';
+		},
+	});
+	await app.press('A');
+	await app.waitFor('Apply these changes?');
+	assert.match(app.frame(), /auth\/jwt\/role\/ona-project/);
+	assert.match(app.frame(), /user_claim\n\s+- "email"\n\s+\+ "sub"/);
+	assert.doesNotMatch(app.frame(), /bound_audiences/, 'token-side fixes are not applied');
+	await app.press('n');
+	await app.waitFor('↑↓ select');
+	assert.equal(applied.length, 0);
+	await app.press('A', 'y');
+	await app.waitFor('applied and verified');
+	assert.equal(applied.length, 1);
+	await app.waitFor('Vault refuses this login');
+	assert.ok(calls.length >= 2, 're-ran after applying');
 });

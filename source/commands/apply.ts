@@ -9,7 +9,6 @@ import {
 	restoreBackup,
 	targetPath,
 } from '../core/apply.js';
-import type {DoctorReport} from '../core/doctor/diagnose.js';
 import {defaultHttpSettings} from '../core/probes/http.js';
 import {VaultWriter, vaultConnectionFromEnv} from '../core/probes/vault.js';
 import {formatValue} from '../report/text.js';
@@ -18,34 +17,6 @@ import {type Output, UsageError} from './io.js';
 
 export function backupDirectory(env: NodeJS.ProcessEnv, flag?: string): string {
 	return flag ?? join(env['HOME'] ?? homedir(), '.ona-vault-doctor', 'backups');
-}
-
-/** The role and config changes of a report's fixes, merged per target. */
-export function plannedChanges(
-	report: DoctorReport,
-): Array<{target: ChangeTarget; fields: Record<string, unknown>}> {
-	const mount = report.vault?.mount ?? 'jwt';
-	const role = report.vault?.role ?? '';
-	const merged = new Map<string, {target: ChangeTarget; fields: Record<string, unknown>}>();
-	for (const check of report.checks) {
-		const change = check.fix?.change;
-		if (check.status !== 'fail' || !change) continue;
-		const target: ChangeTarget =
-			change.kind === 'role' ? {kind: 'role', mount, role} : {kind: 'config', mount};
-		const key = targetPath(target);
-		const entry = merged.get(key) ?? {target, fields: {}};
-		for (const [field, value] of Object.entries(change.fields)) {
-			const existing = entry.fields[field];
-			entry.fields[field] =
-				field === 'bound_claims' && existing && typeof existing === 'object'
-					? {...(existing as object), ...(value as object)}
-					: value;
-		}
-
-		merged.set(key, entry);
-	}
-
-	return [...merged.values()].filter(entry => entry.target.kind === 'config' || role !== '');
 }
 
 export function describeResult(result: ApplyResult, path: string): string {

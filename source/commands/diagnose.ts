@@ -180,7 +180,10 @@ export async function runDiagnose(
 
 	output.stdout.write(text);
 	if (!flags.apply) return code;
-	const {applyPlanned, backupDirectory, plannedChanges, writerFromEnv} = await import('./apply.js');
+	const [{applyPlanned, backupDirectory, writerFromEnv}, {plannedChanges}] = await Promise.all([
+		import('./apply.js'),
+		import('../core/apply.js'),
+	]);
 	const changes = plannedChanges(report).map(change => ({
 		...change,
 		current: change.target.kind === 'role' ? report.vault?.roleData : report.vault?.configData,
@@ -274,7 +277,26 @@ export async function runDiagnoseTui(
 		return answer.ok ? answer.data : [];
 	};
 
+	const applyFixes = async (report: DoctorReport) => {
+		const [{applyChange, plannedChanges, targetPath}, {backupDirectory, describeResult, writerFromEnv}] =
+			await Promise.all([import('../core/apply.js'), import('./apply.js')]);
+		const writer = writerFromEnv(options.env, {
+			...(options.vaultAddr ? {vaultAddr: options.vaultAddr} : {}),
+			...(options.namespace ? {namespace: options.namespace} : {}),
+		});
+		const results: string[] = [];
+		for (const change of plannedChanges(report)) {
+			const result = await applyChange(writer, change.target, change.fields, {
+				backupDirectory: backupDirectory(options.env, flags.backupDir),
+			});
+			results.push(describeResult(result, targetPath(change.target)));
+		}
+
+		return results.join('\n') || 'Nothing to apply on the Vault side.';
+	};
+
 	return runTui({
+		applyFixes,
 		title: 'ona-vault-doctor',
 		runner,
 		listRoles,

@@ -11,6 +11,10 @@ const keys: Array<[string, string]> = [
 	['m / o', 'choose the auth mount / the role'],
 	['s / a', 'choose the token source / the audience to request'],
 	['p', 'paste a token to diagnose'],
+	[
+		'A',
+		'apply the Vault-side fixes: shows the change, asks, backs up, writes, verifies, rolls back on failure',
+	],
 	['esc or ←', 'back'],
 	['q', 'quit (exit code 0 when nothing failed, 1 otherwise)'],
 ];

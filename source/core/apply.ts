@@ -2,6 +2,7 @@ import {mkdir, readFile, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {isDeepStrictEqual} from 'node:util';
 import {isLosslessNumber} from 'lossless-json';
+import type {DoctorReport} from './doctor/diagnose.js';
 import type {VaultWriter} from './probes/vault.js';
 import {readVaultData, secondsField, type VaultData} from './vault-data.js';
 
@@ -180,4 +181,32 @@ export async function restoreBackup(writer: VaultWriter, backup: Backup): Promis
 	}
 
 	return true;
+}
+
+/** The role and config changes of a report's fixes, merged per target. */
+export function plannedChanges(
+	report: DoctorReport,
+): Array<{target: ChangeTarget; fields: Record<string, unknown>}> {
+	const mount = report.vault?.mount ?? 'jwt';
+	const role = report.vault?.role ?? '';
+	const merged = new Map<string, {target: ChangeTarget; fields: Record<string, unknown>}>();
+	for (const check of report.checks) {
+		const change = check.fix?.change;
+		if (check.status !== 'fail' || !change) continue;
+		const target: ChangeTarget =
+			change.kind === 'role' ? {kind: 'role', mount, role} : {kind: 'config', mount};
+		const key = targetPath(target);
+		const entry = merged.get(key) ?? {target, fields: {}};
+		for (const [field, value] of Object.entries(change.fields)) {
+			const existing = entry.fields[field];
+			entry.fields[field] =
+				field === 'bound_claims' && existing && typeof existing === 'object'
+					? {...(existing as object), ...(value as object)}
+					: value;
+		}
+
+		merged.set(key, entry);
+	}
+
+	return [...merged.values()].filter(entry => entry.target.kind === 'config' || role !== '');
 }
