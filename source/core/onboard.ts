@@ -39,7 +39,7 @@ const has = (claims: Record<string, unknown>, key: string) =>
 	claims[key] !== undefined && claims[key] !== null;
 
 /** The claims a least-privilege role binds, per platform (values come from the token). */
-function templateKeys(
+export function templateKeys(
 	platform: OnboardPlatform,
 	claims: Record<string, unknown>,
 	scope?: OnboardOptions['scope'],
@@ -70,7 +70,7 @@ function templateKeys(
 	}
 }
 
-function guessPlatform(claims: Record<string, unknown>): OnboardPlatform {
+export function guessPlatform(claims: Record<string, unknown>): OnboardPlatform {
 	const detected = detectPlatform(claims).platform;
 	return detected === 'ona' || detected === 'circleci' || detected === 'github' || detected === 'gitlab'
 		? detected

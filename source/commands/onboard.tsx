@@ -10,6 +10,7 @@ import {inspectToken} from '../core/token.js';
 import {createStyle} from '../report/style.js';
 import {statusLabel} from '../report/text.js';
 import {applyPlanned, backupDirectory, writerFromEnv} from './apply.js';
+import {wantsTui} from './interactive.js';
 import {type Output, readStdin, UsageError} from './io.js';
 
 export type OnboardFlags = {
@@ -77,6 +78,15 @@ export async function runOnboard(
 	const inspection = inspectToken(token);
 	if (!inspection.ok) throw new UsageError(inspection.reason);
 	const mount = flags.mount ?? 'jwt';
+	if (
+		wantsTui(output, stdin as {isTTY?: boolean}, {
+			...(flags.json ? {json: true} : {}),
+			...(flags.yes ? {tui: false} : {}),
+		})
+	) {
+		return runOnboardTui(flags, inspection.claims, mount, output);
+	}
+
 	let proposal: Awaited<ReturnType<typeof proposeRole>>;
 	try {
 		proposal = await proposeRole({
@@ -168,5 +178,79 @@ export async function runOnboard(
 		if (!written.ok) return 1;
 	}
 
+	return 0;
+}
+
+/** The guided flow on a terminal: the same proposal, chosen step by step, applied only on y. */
+async function runOnboardTui(
+	flags: OnboardFlags,
+	claims: Record<string, unknown>,
+	mount: string,
+	output: Output,
+): Promise<number> {
+	const [
+		{render},
+		{default: OnboardApp},
+		{guessPlatform, templateKeys},
+		{applyChange, targetPath},
+		{backupDirectory, describeResult},
+	] = await Promise.all([
+		import('ink'),
+		import('../onboard-app.js'),
+		import('../core/onboard.js'),
+		import('../core/apply.js'),
+		import('./apply.js'),
+	]);
+	const roleName = flags.roleName!.toLowerCase();
+	const platform = (flags.platform as OnboardPlatform | undefined) ?? guessPlatform(claims);
+	const apply = flags.apply
+		? async (proposal: Awaited<ReturnType<typeof proposeRole>>) => {
+				const writer = writerFromEnv(output.env, {
+					...(flags.vaultAddr ? {vaultAddr: flags.vaultAddr} : {}),
+					...(flags.namespace ? {namespace: flags.namespace} : {}),
+				});
+				const target = {kind: 'role' as const, mount, role: roleName};
+				const result = await applyChange(writer, target, proposal.role, {
+					backupDirectory: backupDirectory(output.env, flags.backupDir),
+				});
+				const lines = [describeResult(result, targetPath(target))];
+				if (result.outcome === 'applied' && proposal.policy) {
+					const existing = await writer.read(`sys/policies/acl/${proposal.policyName}`);
+					if (existing.ok) lines.push(`Policy ${proposal.policyName} already exists and was left as it is.`);
+					else
+						lines.push(
+							(await writer.write(`sys/policies/acl/${proposal.policyName}`, {policy: proposal.policy})).ok
+								? `Policy ${proposal.policyName} written.`
+								: `Writing policy ${proposal.policyName} failed.`,
+						);
+				}
+
+				return lines.join('\n');
+			}
+		: undefined;
+	const instance = render(
+		<OnboardApp
+			claims={claims}
+			initial={{
+				mount,
+				roleName,
+				platform,
+				...(flags.bind ? {bind: flags.bind.flatMap(item => item.split(','))} : {}),
+				...(flags.audience ? {audience: flags.audience} : {}),
+				secretPaths: flags.secretPath ?? [],
+				kvVersion: (flags.kvVersion ?? '2') as '1' | '2',
+				ttl: flags.ttl ?? '15m',
+				maxTtl: flags.maxTtl ?? '1h',
+				...(flags.scope ? {scope: flags.scope as 'organization' | 'project' | 'user'} : {}),
+			}}
+			defaults={chosen =>
+				templateKeys(chosen, claims, flags.scope as 'organization' | 'project' | 'user' | undefined)
+			}
+			propose={proposeRole}
+			{...(apply ? {apply} : {})}
+		/>,
+		{patchConsole: false},
+	);
+	await instance.waitUntilExit();
 	return 0;
 }

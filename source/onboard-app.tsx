@@ -1,0 +1,217 @@
+import {Box, Text, useApp, useInput, useStdin, useStdout} from 'ink';
+import {useEffect, useRef, useState} from 'react';
+import {HelpBar} from './components/HelpBar.js';
+import type {OnboardOptions, OnboardPlatform, Proposal} from './core/onboard.js';
+import {formatValue} from './report/text.js';
+
+export type OnboardAppProps = {
+	claims: Record<string, unknown>;
+	initial: Omit<OnboardOptions, 'claims'>;
+	/** The claims the platform template binds, pre-selected. */
+	defaults: (platform: OnboardPlatform) => string[];
+	propose: (options: OnboardOptions) => Promise<Proposal>;
+	/** Writes the proposal (backup, read-back, rollback) and says what happened; absent without --apply rights. */
+	apply?: (proposal: Proposal) => Promise<string>;
+};
+
+type Step = 'platform' | 'claims' | 'audience' | 'paths' | 'review';
+
+const platforms: OnboardPlatform[] = ['ona', 'circleci', 'github', 'gitlab', 'generic'];
+const steps: Step[] = ['platform', 'claims', 'audience', 'paths', 'review'];
+
+/** The guided onboarding: platform, claims to bind, audience, secret paths, then the proposal checked against the token. */
+export default function OnboardApp({claims, initial, defaults, propose, apply}: OnboardAppProps) {
+	const {exit} = useApp();
+	const {isRawModeSupported} = useStdin();
+	const {write} = useStdout();
+	const bindable = Object.keys(claims).filter(
+		key =>
+			!['iat', 'nbf', 'exp', 'jti'].includes(key) &&
+			claims[key] !== null &&
+			(typeof claims[key] !== 'object' || Array.isArray(claims[key])),
+	);
+	const [step, setStep] = useState<Step>('platform');
+	const [platform, setPlatform] = useState<OnboardPlatform>(initial.platform ?? 'generic');
+	const [cursor, setCursor] = useState(Math.max(0, platforms.indexOf(initial.platform ?? 'generic')));
+	const [selected, setSelected] = useState<Set<string>>(
+		new Set(initial.bind ?? defaults(initial.platform ?? 'generic')),
+	);
+	const [audience, setAudience] = useState(initial.audience ?? '');
+	const [paths, setPaths] = useState(initial.secretPaths.join(', '));
+	const [proposal, setProposal] = useState<Proposal | undefined>();
+	const [message, setMessage] = useState<string | undefined>();
+	const busy = useRef(false);
+
+	useEffect(() => {
+		if (step !== 'review') return;
+		const secretPaths = paths
+			.split(',')
+			.map(path => path.trim())
+			.filter(Boolean);
+		propose({
+			...initial,
+			claims,
+			platform,
+			bind: [...selected],
+			...(audience ? {audience} : {}),
+			secretPaths,
+		}).then(setProposal, (error: Error) => setMessage(error.message));
+	}, [step, initial, claims, platform, selected, audience, paths, propose]);
+
+	const go = (next: Step) => {
+		setStep(next);
+		setCursor(0);
+		setMessage(undefined);
+		if (next !== 'review') setProposal(undefined);
+	};
+
+	useInput(
+		(input, key) => {
+			if (key.escape) {
+				const index = steps.indexOf(step);
+				if (index === 0) exit();
+				else go(steps[index - 1]!);
+				return;
+			}
+
+			if (step === 'platform') {
+				if (key.upArrow) setCursor(value => Math.max(0, value - 1));
+				if (key.downArrow) setCursor(value => Math.min(platforms.length - 1, value + 1));
+				if (key.return) {
+					const chosen = platforms[cursor]!;
+					setPlatform(chosen);
+					if (chosen !== platform) setSelected(new Set(defaults(chosen)));
+					go('claims');
+				}
+			} else if (step === 'claims') {
+				if (key.upArrow) setCursor(value => Math.max(0, value - 1));
+				if (key.downArrow) setCursor(value => Math.min(bindable.length - 1, value + 1));
+				if (input === ' ') {
+					const claim = bindable[cursor];
+					if (claim)
+						setSelected(current => {
+							const next = new Set(current);
+							if (next.has(claim)) next.delete(claim);
+							else next.add(claim);
+							return next;
+						});
+				}
+
+				if (key.return) go('audience');
+			} else if (step === 'audience' || step === 'paths') {
+				const set = step === 'audience' ? setAudience : setPaths;
+				if (key.return) go(step === 'audience' ? 'paths' : 'review');
+				else if (key.backspace || key.delete) set(value => value.slice(0, -1));
+				else if (input && !key.ctrl) set(value => value + input);
+			} else if (step === 'review') {
+				if (input === 'q') exit();
+				if (input === 'c' && proposal) {
+					write(`\u001B]52;c;${Buffer.from(proposal.commands.join('\n\n')).toString('base64')}\u0007`);
+					setMessage('Commands copied to the clipboard (OSC 52).');
+				}
+
+				if (input === 'y' && proposal && apply && !busy.current) {
+					if (!proposal.verdict.allowed) {
+						setMessage('Not applying: this role would not accept the token.');
+						return;
+					}
+
+					busy.current = true;
+					setMessage('Applying: backup, write, read-back...');
+					apply(proposal)
+						.then(
+							summary => setMessage(summary),
+							(error: Error) => setMessage(`Nothing applied: ${error.message}`),
+						)
+						.finally(() => {
+							busy.current = false;
+						});
+				}
+			}
+		},
+		{isActive: isRawModeSupported},
+	);
+
+	const aud = [claims['aud']].flat().map(String);
+	return (
+		<Box flexDirection="column">
+			<Text bold>
+				ona-vault-doctor onboard: auth/{initial.mount}/role/{initial.roleName}{' '}
+				<Text dimColor>(step {steps.indexOf(step) + 1} of 5)</Text>
+			</Text>
+			<Box marginTop={1} flexDirection="column">
+				{step === 'platform' ? (
+					<>
+						<Text>Which platform mints the tokens?</Text>
+						{platforms.map((name, index) => (
+							<Text key={name} inverse={index === cursor}>
+								{index === cursor ? '› ' : '  '}
+								{name}
+							</Text>
+						))}
+					</>
+				) : null}
+				{step === 'claims' ? (
+					<>
+						<Text>Which claims must match? (space toggles; bind the project, not just the organization)</Text>
+						{bindable.map((claim, index) => (
+							<Text key={claim} inverse={index === cursor} wrap="truncate-end">
+								{selected.has(claim) ? '[x] ' : '[ ] '}
+								{claim.padEnd(30)} {formatValue(claims[claim])}
+							</Text>
+						))}
+					</>
+				) : null}
+				{step === 'audience' ? (
+					<>
+						<Text>The audience to bind (the token has {aud.join(', ') || 'none'}):</Text>
+						<Text>
+							{audience || <Text dimColor>{aud[0] ?? ''} (⏎ keeps it)</Text>}
+							<Text inverse> </Text>
+						</Text>
+					</>
+				) : null}
+				{step === 'paths' ? (
+					<>
+						<Text>Secret paths to grant read on, comma-separated (KV v2 data/ is added):</Text>
+						<Text>
+							{paths}
+							<Text inverse> </Text>
+						</Text>
+					</>
+				) : null}
+				{step === 'review' && proposal ? (
+					<>
+						<Text bold>Role</Text>
+						<Text>{JSON.stringify(proposal.role, null, 2)}</Text>
+						<Text bold>Policy {proposal.policyName}</Text>
+						<Text>{proposal.policy || '(no secret path: none)'}</Text>
+						<Text color={proposal.verdict.allowed ? 'green' : 'red'}>
+							{proposal.verdict.allowed
+								? '✔ This token would be accepted by the proposed role.'
+								: `✖ This token would NOT be accepted: ${proposal.verdict.vaultError}`}
+						</Text>
+						{proposal.warnings.map(warning => (
+							<Text key={warning.id} color="yellow">
+								⚠ {warning.message}
+							</Text>
+						))}
+					</>
+				) : null}
+				{step === 'review' && !proposal && !message ? (
+					<Text dimColor>Checking the proposal against the token...</Text>
+				) : null}
+			</Box>
+			{message ? <Text color="cyan">{message}</Text> : null}
+			<Box marginTop={1}>
+				{step === 'review' ? (
+					<Text dimColor>{apply ? 'y apply  ' : ''}c copy commands esc back q quit</Text>
+				) : step === 'audience' || step === 'paths' ? (
+					<Text dimColor>type ⏎ next esc back</Text>
+				) : (
+					<HelpBar screen="picker" />
+				)}
+			</Box>
+		</Box>
+	);
+}
