@@ -78,15 +78,20 @@ export function lintRole(
 		(platform === 'github' && /^repo:[^*]+:/.test(subject)) ||
 		(platform === 'gitlab' && /^project_path:[^*]+:/.test(subject));
 	const meaningful = keys.length > 0 || subject !== '';
-	if (!meaningful) {
+	const scope = (message: string, extra: Partial<Check> = {}) =>
 		findings.push({
 			id: id('scope'),
 			title: 'Role scope',
 			status: 'warn',
 			severity: 'high',
 			problem: 'role-too-broad',
-			message: `${label} binds no claim and no subject: any token from the issuer${listField(role, 'bound_audiences').length > 0 ? ' with the audience' : ''} logs in${platform === 'buildkite' ? " (Buildkite's issuer is shared by every customer)" : ''}.`,
+			message,
+			...extra,
 		});
+	if (!meaningful) {
+		const audience = listField(role, 'bound_audiences').length > 0 ? ' with the audience' : '';
+		const shared = platform === 'buildkite' ? " (Buildkite's issuer is shared by every customer)" : '';
+		scope(`${label} binds no claim and no subject: any token from the issuer${audience} logs in${shared}.`);
 	} else if (!pinned && platform !== 'unknown') {
 		const what: Record<RolePlatform, string> = {
 			ona: 'every environment and user of the Ona organization can read these secrets; bind project_id too',
@@ -98,15 +103,7 @@ export function lintRole(
 			terraform: 'every workspace of the organization can log in; bind the workspace',
 			unknown: '',
 		};
-		findings.push({
-			id: id('scope'),
-			title: 'Role scope',
-			status: 'warn',
-			severity: 'high',
-			problem: 'role-too-broad',
-			message: `${label} is bound only at the organization level: ${what[platform]}.`,
-			actual: keys,
-		});
+		scope(`${label} is bound only at the organization level: ${what[platform]}.`, {actual: keys});
 	}
 
 	if (glob) {

@@ -76,32 +76,25 @@ async function fetchJson(
 
 	const redirected =
 		response.redirects.length > 0 ? ` (after redirects from ${response.redirects.join(' → ')})` : '';
+	const failed = (message: string, actual: unknown): Fetched => ({
+		ok: false,
+		check: {id, title, status: 'fail', problem, message, actual},
+	});
 	if (response.status !== 200) {
-		return {
-			ok: false,
-			check: {
-				id,
-				title,
-				status: 'fail',
-				problem,
-				message: `${url} answered HTTP ${response.status}${redirected}${looksLikeHtml(response) ? ' with an HTML page' : ''}.`,
-				actual: response.status,
-			},
-		};
+		return failed(
+			`${url} answered HTTP ${response.status}${redirected}${looksLikeHtml(response) ? ' with an HTML page' : ''}.`,
+			response.status,
+		);
 	}
 
 	if (response.json === undefined || typeof response.json !== 'object' || response.json === null) {
-		return {
-			ok: false,
-			check: {
-				id,
-				title,
-				status: 'fail',
-				problem,
-				message: `${url} answered 200 but ${looksLikeHtml(response) ? 'with an HTML page (a login or proxy page, or a wrong URL)' : 'not with JSON'}${redirected}.`,
-				actual: response.contentType || '(no content type)',
-			},
-		};
+		const what = looksLikeHtml(response)
+			? 'with an HTML page (a login or proxy page, or a wrong URL)'
+			: 'not with JSON';
+		return failed(
+			`${url} answered 200 but ${what}${redirected}.`,
+			response.contentType || '(no content type)',
+		);
 	}
 
 	return {ok: true, response};
