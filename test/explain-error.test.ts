@@ -179,3 +179,19 @@ test('the message catalogue of every plugin generation, verbatim', () => {
 	];
 	for (const [text, expected] of table) assert.equal(explainVaultError(text).problem, expected, text);
 });
+
+test('the recognised line never carries a token: JWT signatures and Vault tokens are redacted', () => {
+	const jwt = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJqb2IifQ.MEUCIQDsignaturesignature';
+	const text = `curl -H "X-Vault-Token: hvs.CAESIJsomethingsecret1234567" jwt=${jwt}\nCode: 400. Errors: * error validating token: invalid audience (aud) claim jwt=${jwt}`;
+	const explanation = explainVaultError(text);
+	assert.equal(explanation.problem, 'audience-mismatch');
+	assert.match(
+		explanation.matched ?? '',
+		/jwt=eyJhbGciOiJFUzI1NiJ9\.eyJzdWIiOiJqb2IifQ\.<signature redacted>/,
+	);
+	assert.ok(!(explanation.matched ?? '').includes('MEUCIQ'));
+	const header = explainVaultError(
+		'X-Vault-Token: hvs.CAESIJsomethingsecret1234567 -> 403 permission denied on secret/data/app',
+	);
+	assert.ok(!(header.matched ?? '').includes('CAESIJ'));
+});

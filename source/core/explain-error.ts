@@ -1,5 +1,6 @@
 import {stripVTControlCharacters} from 'node:util';
 import {type Problem, type ProblemId, problem} from './problems.js';
+import {redactSecrets} from './redact.js';
 
 export type Explanation = Problem & {
 	problem: ProblemId;
@@ -242,7 +243,7 @@ export function explainVaultError(text: string): Explanation {
 		hits.push({
 			problem: refined?.problem ?? rule.problem,
 			alternatives: refined?.alternatives ?? rule.alternatives ?? [],
-			matched: lineAround(normalized, match.index, match[0].length),
+			matched: redactSecrets(lineAround(normalized, match.index, match[0].length)),
 		});
 	}
 

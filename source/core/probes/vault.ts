@@ -208,7 +208,7 @@ export function classifyVaultFailure(
 	return {
 		ok: false,
 		status,
-		problem: status >= 500 ? 'unknown' : 'unknown',
+		problem: 'unknown',
 		errors,
 		message: `${what}: HTTP ${status}: ${detail}`,
 	};
