@@ -70,39 +70,71 @@ function sliceIndex(text: string): number | undefined {
 	return Number.isSafeInteger(value) ? value : undefined;
 }
 
-/** Bound values as Vault stores them: numbers are json.Number with their literal text. */
-export function toBoundValue(value: unknown): GoValue {
-	if (value instanceof GoNumber) return value;
-	if (isLosslessNumber(value)) return new GoNumber((value as {value: string}).value);
-	if (typeof value === 'number') return new GoNumber(String(value));
-	if (Array.isArray(value)) return value.map(element => toBoundValue(element));
-	if (typeof value === 'object' && value !== null) {
-		return Object.fromEntries(Object.entries(value).map(([key, element]) => [key, toBoundValue(element)]));
+type Container = GoValue[] | {[key: string]: GoValue};
+
+/**
+Copies a decoded JSON value, converting its numbers with `number`; iterative, because a token may nest claims
+thousands of levels deep (Go decodes up to 10,000) and recursion would overflow the stack.
+*/
+function convertJson(root: unknown, number: (value: unknown) => GoValue | undefined): GoValue {
+	const leaf = (value: unknown): GoValue | undefined => {
+		const converted = number(value);
+		if (converted !== undefined) return converted;
+		if (
+			typeof value === 'string' ||
+			typeof value === 'boolean' ||
+			typeof value === 'number' ||
+			value === null
+		)
+			return value;
+		return undefined;
+	};
+
+	const rootLeaf = leaf(root);
+	if (rootLeaf !== undefined || typeof root !== 'object' || root === null) return rootLeaf ?? null;
+	const result: Container = Array.isArray(root) ? [] : {};
+	const stack: Array<[unknown, Container]> = [[root, result]];
+	while (stack.length > 0) {
+		const [source, target] = stack.pop()!;
+		const entries: Array<[string | number, unknown]> = Array.isArray(source)
+			? source.map((element, index) => [index, element])
+			: Object.entries(source as object);
+		for (const [key, element] of entries) {
+			let value = leaf(element);
+			if (value === undefined && typeof element === 'object' && element !== null) {
+				const child: Container = Array.isArray(element) ? [] : {};
+				stack.push([element, child]);
+				value = child;
+			}
+
+			if (value === undefined) {
+				if (Array.isArray(target)) target.push(null);
+				continue;
+			}
+
+			if (Array.isArray(target)) target.push(value);
+			else target[key as string] = value;
+		}
 	}
 
-	if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value;
-	return null;
+	return result;
+}
+
+/** Bound values as Vault stores them: numbers are json.Number with their literal text. */
+export function toBoundValue(value: unknown): GoValue {
+	return convertJson(value, element => {
+		if (element instanceof GoNumber) return element;
+		if (isLosslessNumber(element)) return new GoNumber((element as {value: string}).value);
+		return typeof element === 'number' ? new GoNumber(String(element)) : undefined;
+	});
 }
 
 /** Token claims as encoding/json decodes them: numbers are float64. */
 export function toClaimValue(value: unknown): GoValue {
-	if (value instanceof GoNumber) return Number(value.text);
-	if (isLosslessNumber(value)) return Number((value as {value: string}).value);
-	if (Array.isArray(value)) return value.map(element => toClaimValue(element));
-	if (typeof value === 'object' && value !== null) {
-		return Object.fromEntries(Object.entries(value).map(([key, element]) => [key, toClaimValue(element)]));
-	}
-
-	if (
-		typeof value === 'string' ||
-		typeof value === 'boolean' ||
-		typeof value === 'number' ||
-		value === null
-	) {
-		return value;
-	}
-
-	return null;
+	return convertJson(value, element => {
+		if (element instanceof GoNumber) return Number(element.text);
+		return isLosslessNumber(element) ? Number((element as {value: string}).value) : undefined;
+	});
 }
 
 export function normalizeList(value: GoValue, numericClaims: boolean): GoValue[] | undefined {

@@ -23,7 +23,7 @@ type Rule = {
 const discoveryContext =
 	/keyset configuration|\.well-known|openid-configuration|oidc_discovery|discovery url|fetching keys|jwks|oidc provider/i;
 const loginContext =
-	/auth\/[^\s"'`]*\/?login\b|\blogin\b.*\b(?:jwt|oidc)\b|\bmethod=jwt\b|jwtLogin|auth\/jwt|failed to retrieve vault token|authenticating Vault client|Authentication failed|agent\.auth\.handler|NewClientWithLogin|failed authenticating to Vault/i;
+	/auth\/[^\s"'`]{0,200}\/?login\b|\blogin\b[^\n]{0,200}?\b(?:jwt|oidc)\b|\bmethod=jwt\b|jwtLogin|auth\/jwt|failed to retrieve vault token|authenticating Vault client|Authentication failed|agent\.auth\.handler|NewClientWithLogin|failed authenticating to Vault/i;
 const secretContext =
 	/\/data\/|\/metadata\/|\bkv (?:get|put|list|read|patch)\b|\bsecret\/|reading secret|reading from Vault|Error reading|1 error occurred/i;
 const namespaceContext = /VAULT_NAMESPACE=|^Namespace: |-namespace[= ]/im;
@@ -67,7 +67,7 @@ const rules: Rule[] = [
 	{
 		problem: 'discovery-unreachable',
 		pattern:
-			/keyset configuration error|error checking oidc discovery URL|error fetching keys from OIDC provider|error creating provider|openid-configuration[^\n]*(?:dial tcp|no such host|timeout|refused|EOF|404)/i,
+			/keyset configuration error|error checking oidc discovery URL|error fetching keys from OIDC provider|error creating provider|openid-configuration[^\n]{0,300}(?:dial tcp|no such host|timeout|refused|EOF|404)/i,
 		alternatives: ['discovery-tls', 'discovery-issuer-mismatch', 'jwks-unavailable'],
 	},
 	{
@@ -157,12 +157,16 @@ const rules: Rule[] = [
 	{
 		problem: 'platform-no-token',
 		pattern:
-			/\bmissing token\b|ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)|id-token: write|Could not fetch an OIDC token|CIRCLE_OIDC_TOKEN(?:_V2)?[^\n]*(?:empty|not set|unbound)|jwt=\s*$|oidc token[^\n]*not (?:available|set|found)|latest known jwt is empty|empty jwt file/im,
+			/\bmissing token\b|ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)|id-token: write|Could not fetch an OIDC token|CIRCLE_OIDC_TOKEN(?:_V2)?[^\n]{0,300}(?:empty|not set|unbound)|jwt=\s{0,20}$|oidc token[^\n]{0,300}not (?:available|set|found)|latest known jwt is empty|empty jwt file/im,
 	},
-	{problem: 'vault-sealed', pattern: /Vault is sealed|\bsealed\b[^\n]*\b503\b|\b503\b[^\n]*\bsealed\b/i},
+	{
+		problem: 'vault-sealed',
+		pattern: /Vault is sealed|\bsealed\b[^\n]{0,300}\b503\b|\b503\b[^\n]{0,300}\bsealed\b/i,
+	},
 	{
 		problem: 'rate-limited',
-		pattern: /rate limit quota exceeded|request path [^\n]* rate limit|Code: 429|\b429 Too Many Requests/i,
+		pattern:
+			/rate limit quota exceeded|request path [^\n]{0,300} rate limit|Code: 429|\b429 Too Many Requests/i,
 	},
 	{
 		problem: 'mount-not-found',
@@ -180,7 +184,7 @@ const rules: Rule[] = [
 	{
 		problem: 'vault-token-invalid',
 		pattern:
-			/\binvalid token\b|\bbad token\b|token (?:has )?expired[^\n]*vault|missing client token|token not found/i,
+			/\binvalid token\b|\bbad token\b|token (?:has )?expired[^\n]{0,300}vault|missing client token|token not found/i,
 		alternatives: ['permission-denied'],
 		refine: text =>
 			/missing client token/i.test(text) && loginContext.test(text)
@@ -271,9 +275,11 @@ const htmlEntities: Record<string, string> = {
 
 /** Undoes what log pipelines do to a message: colours, JSON string escaping (possibly twice), HTML entities. */
 export function normalize(text: string): string {
-	let result = stripVTControlCharacters(text).replace(/\r\n?/g, '\n');
-	for (let pass = 0; pass < 3 && /\\["nt\\u]/.test(result); pass++) {
+	let result = text.replace(/\r\n?/g, '\n');
+	// Entities and JSON escapes can wrap each other (JSON inside &quot;, colour codes as \u001b): undo both, then strip colours.
+	for (let pass = 0; pass < 3 && /\\["nt\\u]|&(?:quot|#34|#39|lt|gt|amp);/.test(result); pass++) {
 		result = result
+			.replace(/&(?:quot|#34|#39|lt|gt|amp);/g, entity => htmlEntities[entity] ?? entity)
 			.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
 			.replace(/\\n/g, '\n')
 			.replace(/\\t/g, '\t')
@@ -281,7 +287,7 @@ export function normalize(text: string): string {
 			.replace(/\\\\/g, '\\');
 	}
 
-	return result.replace(/&(?:quot|#34|#39|lt|gt|amp);/g, entity => htmlEntities[entity] ?? entity);
+	return stripVTControlCharacters(result);
 }
 
 function lineAround(text: string, index: number, length: number): string {

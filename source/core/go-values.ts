@@ -52,27 +52,32 @@ export function goFloatText(value: number): string {
 }
 
 /** Go's `fmt` `%v` of a decoded JSON value. Maps print with sorted keys, as fmt does. */
-export function goFormat(value: GoValue | undefined): string {
+/** Nesting printed in full; deeper values are elided rather than overflowing the stack (Go would print them all). */
+const printDepth = 200;
+
+export function goFormat(value: GoValue | undefined, depth = 0): string {
 	if (value === null || value === undefined) return '<nil>';
 	if (typeof value === 'string') return value;
 	if (typeof value === 'boolean') return value ? 'true' : 'false';
 	if (typeof value === 'number') return goFloatText(value);
 	if (value instanceof GoNumber) return value.text;
-	if (Array.isArray(value)) return `[${value.map(element => goFormat(element)).join(' ')}]`;
+	if (depth >= printDepth) return Array.isArray(value) ? '[…]' : 'map[…]';
+	if (Array.isArray(value)) return `[${value.map(element => goFormat(element, depth + 1)).join(' ')}]`;
 	const keys = Object.keys(value).sort(compareGoStrings);
-	return `map[${keys.map(key => `${key}:${goFormat(value[key])}`).join(' ')}]`;
+	return `map[${keys.map(key => `${key}:${goFormat(value[key], depth + 1)}`).join(' ')}]`;
 }
 
 /** Go's `%e` verb applied to a value that is not a float: the `%!e(type=value)` form fmt prints for a bad verb. */
-export function goBadVerbE(value: GoValue): string {
+export function goBadVerbE(value: GoValue, depth = 0): string {
 	if (value === null) return '%!e(<nil>)';
 	if (typeof value === 'string') return `%!e(string=${value})`;
 	if (typeof value === 'boolean') return `%!e(bool=${value ? 'true' : 'false'})`;
 	if (value instanceof GoNumber) return `%!e(json.Number=${value.text})`;
 	if (typeof value === 'number') return goFloatE(value);
-	if (Array.isArray(value)) return `[${value.map(element => goBadVerbE(element)).join(' ')}]`;
+	if (depth >= printDepth) return Array.isArray(value) ? '[…]' : 'map[…]';
+	if (Array.isArray(value)) return `[${value.map(element => goBadVerbE(element, depth + 1)).join(' ')}]`;
 	const keys = Object.keys(value).sort(compareGoStrings);
-	return `map[${keys.map(key => `${goBadVerbE(key)}:${goBadVerbE(value[key]!)}`).join(' ')}]`;
+	return `map[${keys.map(key => `${goBadVerbE(key)}:${goBadVerbE(value[key]!, depth + 1)}`).join(' ')}]`;
 }
 
 function goFloatE(value: number): string {

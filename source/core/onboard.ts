@@ -36,7 +36,7 @@ export type Proposal = {
 };
 
 const has = (claims: Record<string, unknown>, key: string) =>
-	claims[key] !== undefined && claims[key] !== null;
+	Object.hasOwn(claims, key) && claims[key] !== undefined && claims[key] !== null;
 
 /** The claims a least-privilege role binds, per platform (values come from the token). */
 export function templateKeys(

@@ -151,7 +151,11 @@ function loginIdentity({role, token, behaviour, roleName}: Context): LoginIdenti
 	if (!claims) return null;
 	const userClaim = stringField(role, 'user_claim');
 	const pointer = booleanField(role, 'user_claim_json_pointer') && behaviour.userClaimJsonPointer;
-	const aliasName = pointer ? getClaim(claims, userClaim, behaviour) : claims[userClaim];
+	const aliasName = pointer
+		? getClaim(claims, userClaim, behaviour)
+		: Object.hasOwn(claims, userClaim)
+			? claims[userClaim]
+			: undefined;
 	const groupsClaim = stringField(role, 'groups_claim');
 	const groups = groupsClaim
 		? normalizeList(getClaim(claims, groupsClaim, behaviour) ?? [], behaviour.numericClaims)
@@ -172,7 +176,12 @@ function loginIdentity({role, token, behaviour, roleName}: Context): LoginIdenti
 	};
 }
 
-function statusFor(check: Check): number {
+/** What a Go client sees when the plugin panics: Vault's HTTP server drops the connection without an answer. */
+export const pluginPanic =
+	'(no answer: the plugin panics comparing two lists or two objects, and the connection is closed: EOF)';
+
+function statusFor(check: Check): number | null {
+	if (check.vaultMessage === pluginPanic) return null;
 	if (check.problem === 'cidr-denied') return 403;
 	if (check.vaultMessage === 'unhandled case during login') return 500;
 	return 400;
@@ -893,7 +902,10 @@ function checkTimes(context: Context): Check | undefined {
 }
 
 export function formatTime(seconds: number): string {
-	return new Date(Math.trunc(seconds) * 1000).toISOString().replace('.000Z', 'Z');
+	const date = new Date(Math.trunc(seconds) * 1000);
+	return Number.isNaN(date.getTime())
+		? `${seconds} (outside the calendar)`
+		: date.toISOString().replace('.000Z', 'Z');
 }
 
 function describeDelta(seconds: number, suffix = 'ahead of'): string {
@@ -947,7 +959,7 @@ function checkUserClaim(context: Context): Check | undefined {
 	const pointer = booleanField(role, 'user_claim_json_pointer') && behaviour.userClaimJsonPointer;
 	const value = pointer
 		? getClaim(token.claims, userClaim, behaviour)
-		: nullToUndefined(token.claims[userClaim]);
+		: nullToUndefined(Object.hasOwn(token.claims, userClaim) ? token.claims[userClaim] : undefined);
 	if (value === undefined) {
 		const hint =
 			userClaim.startsWith('/') && !pointer
@@ -1128,7 +1140,7 @@ function boundClaimCheck(result: BoundClaimResult, glob: boolean, failures: numb
 	const hint = result.hint ?? missingHint;
 	return check(id, title, 'fail', messages[result.outcome] + several, {
 		problem: boundClaimProblems[result.outcome],
-		...(result.message ? {vaultMessage: `error validating claims: ${result.message}`} : {}),
+		vaultMessage: result.message ? `error validating claims: ${result.message}` : pluginPanic,
 		...values,
 		...(hint ? {hint} : {}),
 	});

@@ -1,7 +1,10 @@
 import {readFileSync} from 'node:fs';
 import {rootCertificates} from 'node:tls';
 import {getProxyForUrl} from 'proxy-from-env';
-import {Agent, type Dispatcher, ProxyAgent, request} from 'undici';
+import type {Dispatcher} from 'undici';
+
+/** undici loads on the first request only: commands that make none (offline, explain, decode) start faster. */
+const undici = () => import('undici');
 
 export type HttpSettings = {
 	/** Whole-request deadline: connect, headers and body. */
@@ -55,7 +58,10 @@ export class HttpFailure extends Error {
 
 const dispatchers = new Map<string, Dispatcher>();
 
-function dispatcherFor(url: URL, settings: HttpSettings): {dispatcher: Dispatcher; proxy: string | null} {
+async function dispatcherFor(
+	url: URL,
+	settings: HttpSettings,
+): Promise<{dispatcher: Dispatcher; proxy: string | null}> {
 	const proxy = getProxyForUrl(url.href) || null;
 	const ca =
 		settings.extraCa && settings.extraCa.length > 0
@@ -65,6 +71,7 @@ function dispatcherFor(url: URL, settings: HttpSettings): {dispatcher: Dispatche
 	const key = JSON.stringify([proxy, ca?.length ?? 0, settings.extraCa, settings.insecure]);
 	let dispatcher = dispatchers.get(key);
 	if (!dispatcher) {
+		const {Agent, ProxyAgent} = await undici();
 		dispatcher = proxy
 			? new ProxyAgent({uri: proxy, requestTls: connect, proxyTls: connect})
 			: new Agent({connect, keepAliveTimeout: 1000});
@@ -111,7 +118,8 @@ export async function httpRequest(
 			throw new HttpFailure('invalid-url', current, `"${current}" is not an http(s) URL`);
 		}
 
-		const {dispatcher, proxy} = dispatcherFor(url, settings);
+		const {dispatcher, proxy} = await dispatcherFor(url, settings);
+		const {request} = await undici();
 		let response: Dispatcher.ResponseData;
 		try {
 			response = await request(url, {
