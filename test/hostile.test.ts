@@ -6,13 +6,14 @@ import {
 	type ServerResponse,
 } from 'node:http';
 import {createServer as createHttpsServer} from 'node:https';
-import {type AddressInfo, connect, type Server, type Socket} from 'node:net';
+import {connect, type Socket} from 'node:net';
 import {after, before, beforeEach, test} from 'node:test';
 import type {Check} from '../source/core/check.js';
 import {defaultHttpSettings, type HttpSettings} from '../source/core/probes/http.js';
 import {probeIssuer} from '../source/core/probes/issuer.js';
 import {startIssuer, type TestIssuer} from './fixtures/oidc-issuer.js';
 import {createCertificateAuthority} from './fixtures/tls.js';
+import {type Loopback, listen} from './helpers/loopback.js';
 import {runCli} from './helpers/run-cli.js';
 import {check, nowSeconds, onaClaims, readerToken, run, startWorld, type World} from './helpers/world.js';
 
@@ -26,35 +27,6 @@ repeated here.
 const timeoutMs = 1000;
 const http: HttpSettings = {...defaultHttpSettings, timeoutMs};
 const bound = timeoutMs + 1000;
-
-type Loopback = {url: string; port: number; server: Server; close(): Promise<void>};
-
-/** Starts a server on 127.0.0.1 (any port) and tracks its sockets so close() never waits on a stalled client. */
-async function listen(server: Server, scheme: 'http' | 'https' = 'http'): Promise<Loopback> {
-	const sockets = new Set<Socket>();
-	server.on('connection', (socket: Socket) => {
-		sockets.add(socket);
-		socket.on('close', () => sockets.delete(socket));
-	});
-	await new Promise<void>((resolve, reject) => {
-		server.once('error', reject);
-		server.listen(0, '127.0.0.1', () => {
-			server.off('error', reject);
-			resolve();
-		});
-	});
-	const {port} = server.address() as AddressInfo;
-	return {
-		url: `${scheme}://127.0.0.1:${port}`,
-		port,
-		server,
-		close: () =>
-			new Promise<void>(resolve => {
-				server.close(() => resolve());
-				for (const socket of sockets) socket.destroy();
-			}),
-	};
-}
 
 const serveHttp = (handler: (request: IncomingMessage, response: ServerResponse) => void) =>
 	listen(createHttpServer(handler));
