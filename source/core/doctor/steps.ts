@@ -17,9 +17,13 @@ import type {StepDefinition, StepOutcome} from './engine.js';
 
 type Step = StepDefinition<DoctorContext>;
 
-const offlineSkip = (id: string, title: string): StepOutcome => ({
-	checks: [{id, title, status: 'skip', message: 'Not checked: --offline.'}],
+/** An outcome of exactly one check. */
+const single = (id: string, title: string, status: Check['status'], message: string): StepOutcome => ({
+	checks: [{id, title, status, message}],
 });
+
+const offlineSkip = (id: string, title: string): StepOutcome =>
+	single(id, title, 'skip', 'Not checked: --offline.');
 
 const reader = (context: DoctorContext) => new VaultReader(context.connection!);
 
@@ -434,30 +438,18 @@ const vaultConfig: Step = {
 		if (options.configFile) {
 			context.config = await readJsonFile(options.configFile, '--config-file');
 			context.configSource = options.configFile;
-			return {
-				checks: [
-					{
-						id: 'vault.read-config',
-						title: this.title,
-						status: 'pass',
-						message: `Configuration from ${options.configFile}.`,
-					},
-				],
-			};
+			return single('vault.read-config', this.title, 'pass', `Configuration from ${options.configFile}.`);
 		}
 
 		if (options.offline) return offlineSkip('vault.read-config', this.title);
-		if (context.mount!.missing)
-			return {
-				checks: [
-					{
-						id: 'vault.read-config',
-						title: this.title,
-						status: 'skip',
-						message: `Not read: auth/${context.mount!.path} does not exist.`,
-					},
-				],
-			};
+		if (context.mount!.missing) {
+			return single(
+				'vault.read-config',
+				this.title,
+				'skip',
+				`Not read: auth/${context.mount!.path} does not exist.`,
+			);
+		}
 		const path = `auth/${context.mount!.path}/config`;
 		const answer = await reader(context).read(path);
 		return {
@@ -538,30 +530,18 @@ const vaultRole: Step = {
 		if (options.roleFile) {
 			context.role = await readJsonFile(options.roleFile, '--role-file');
 			context.roleSource = options.roleFile;
-			return {
-				checks: [
-					{
-						id: 'vault.read-role',
-						title: this.title,
-						status: 'pass',
-						message: `Role from ${options.roleFile}.`,
-					},
-				],
-			};
+			return single('vault.read-role', this.title, 'pass', `Role from ${options.roleFile}.`);
 		}
 
 		if (options.offline) return offlineSkip('vault.read-role', this.title);
-		if (context.mount!.missing)
-			return {
-				checks: [
-					{
-						id: 'vault.read-role',
-						title: this.title,
-						status: 'skip',
-						message: `Not read: auth/${context.mount!.path} does not exist.`,
-					},
-				],
-			};
+		if (context.mount!.missing) {
+			return single(
+				'vault.read-role',
+				this.title,
+				'skip',
+				`Not read: auth/${context.mount!.path} does not exist.`,
+			);
+		}
 		if (!name) {
 			context.role = null;
 			return {
