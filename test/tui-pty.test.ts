@@ -84,3 +84,16 @@ test('not on a terminal, the same command prints the text report instead', async
 	assert.match(stdout, /^ona-vault-doctor demo:/);
 	assert.ok(!stdout.includes('\u001B['));
 });
+
+test('screen-reader mode speaks the status words instead of the symbols', async () => {
+	const session = spawnPty(process.execPath, [cliPath, 'demo'], {
+		cols: 80,
+		rows: 24,
+		env: {INK_SCREEN_READER: 'true'},
+	});
+	await session.waitFor('Vault refuses this login');
+	await session.waitFor(/›\s+fail\s+Audience \(bound_audiences\)/);
+	assert.ok(!session.screen().includes('✖'), 'no symbol-only status');
+	session.press('q');
+	assert.equal(await session.exited, 1);
+});
