@@ -188,7 +188,10 @@ export default function App({
 	);
 
 	const width = Math.max(40, columns - 1);
-	const bodyHeight = Math.max(4, height - 7 - (report?.login.actual === undefined ? 0 : 1));
+	const compactHeader = navigation.screen.name !== 'run' && height < 32;
+	const answerLines = (report?.login.predicted ? 1 : 0) + (report?.login.actual === undefined ? 0 : 1);
+	const headerLines = 1 + (compactHeader || !report ? 0 : 5) + answerLines;
+	const bodyHeight = Math.max(4, height - headerLines - 5);
 	const {screen} = navigation;
 	let body: React.ReactNode;
 	switch (screen.name) {
@@ -200,6 +203,7 @@ export default function App({
 					step={screen.step}
 					hyperlinks={hyperlinks}
 					width={width}
+					height={bodyHeight}
 					{...(copied ? {copied} : {})}
 				/>
 			) : (
@@ -270,7 +274,12 @@ export default function App({
 
 	return (
 		<Box flexDirection="column" width={width}>
-			<Header title={title} width={width} {...(report && !diagnosis.running ? {report} : {})} />
+			<Header
+				title={title}
+				width={width}
+				compact={compactHeader}
+				{...(report && !diagnosis.running ? {report} : {})}
+			/>
 			<Box marginTop={1} flexDirection="column">
 				{diagnosis.error ? <Text color="red">The doctor could not run: {diagnosis.error}</Text> : body}
 			</Box>

@@ -45,6 +45,11 @@ test('a live diagnosis at 80×24: open the failed check, copy its fix, go back, 
 	session.press('enter');
 	await session.waitFor('Evidence');
 	assert.match(session.screen(), /actual {4}\["sts.amazonaws.com"\]/);
+	assert.match(
+		session.screen().split('\n')[0] ?? '',
+		/^ona-vault-doctor/,
+		'the walkthrough fits 80×24: the title is still on screen',
+	);
 	assert.match(session.screen(), /› 1\. ona idp token --audience vault.hashicorp.com/);
 	session.press('c');
 	await session.waitFor('Copied step 1');

@@ -3,8 +3,19 @@ import type {DoctorReport} from '../core/doctor/diagnose.js';
 import {reportFacts} from '../report/text.js';
 
 /** Who is logging in where, and what Vault answers. */
-export function Header({report, title, width}: {report?: DoctorReport; title: string; width: number}) {
-	const facts = report ? reportFacts(report) : [];
+export function Header({
+	report,
+	title,
+	width,
+	compact = false,
+}: {
+	report?: DoctorReport;
+	title: string;
+	width: number;
+	compact?: boolean;
+}) {
+	// On a short terminal, views other than the run view keep only the title and Vault's answer.
+	const facts = report && !compact ? reportFacts(report) : [];
 	const cut = (text: string) => (text.length > width - 9 ? `${text.slice(0, width - 10)}…` : text);
 	return (
 		<Box flexDirection="column">

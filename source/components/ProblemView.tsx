@@ -5,14 +5,22 @@ import {formatValue} from '../report/text.js';
 import {StatusBadge} from './StatusBadge.js';
 import {Value} from './Value.js';
 
-type Props = {check: ReportCheck; step: number; hyperlinks: boolean; copied?: string; width: number};
+type Props = {
+	check: ReportCheck;
+	step: number;
+	hyperlinks: boolean;
+	copied?: string;
+	width: number;
+	height?: number;
+};
 
 const link = (url: string, enabled: boolean) =>
 	enabled ? `\u001B]8;;${url}\u0007${url}\u001B]8;;\u0007` : url;
 
 /** One finding, walked through: what it means, the evidence side by side, the fix as numbered steps. */
-export function ProblemView({check, step, hyperlinks, copied, width}: Props) {
+export function ProblemView({check, step, hyperlinks, copied, width, height = 40}: Props) {
 	const problem = check.problem ? problems[check.problem] : undefined;
+	const roomy = height >= 20;
 	const window = isTimeWindow(check.actual) ? check.actual : undefined;
 	const commands = check.fix?.commands ?? [];
 	return (
@@ -23,7 +31,7 @@ export function ProblemView({check, step, hyperlinks, copied, width}: Props) {
 				{check.problem ? <Text dimColor> [{check.problem}]</Text> : null}
 			</Box>
 			<Text>{check.message}</Text>
-			{problem && check.status !== 'pass' ? <Text dimColor>{problem.cause}</Text> : null}
+			{problem && check.status !== 'pass' && roomy ? <Text dimColor>{problem.cause}</Text> : null}
 			{check.expected !== undefined || check.actual !== undefined ? (
 				<Box flexDirection="column" marginTop={1}>
 					<Text bold>Evidence</Text>
@@ -57,7 +65,7 @@ export function ProblemView({check, step, hyperlinks, copied, width}: Props) {
 				<Text color="yellow">why: {check.hint}</Text>
 			) : null}
 			{check.vaultMessage && check.status === 'fail' ? (
-				<Box marginTop={1}>
+				<Box marginTop={roomy ? 1 : 0}>
 					<Text>
 						<Text dimColor>Vault says:</Text> {check.vaultMessage}
 					</Text>
@@ -68,10 +76,17 @@ export function ProblemView({check, step, hyperlinks, copied, width}: Props) {
 					<Text bold>Fix: {check.fix.summary}</Text>
 					{commands.map((command, index) => (
 						<Box key={command} paddingLeft={1}>
-							<Text color={index === step ? 'cyan' : undefined}>{index === step ? '›' : ' '}</Text>
-							<Text>{` ${index + 1}. `}</Text>
-							<Text color={command.startsWith('#') ? 'gray' : 'cyan'} inverse={index === step}>
-								{command}
+							<Box flexShrink={0}>
+								<Text color={index === step ? 'cyan' : undefined}>{index === step ? '›' : ' '}</Text>
+								<Text>{` ${index + 1}. `}</Text>
+							</Box>
+							{/* Only the selected step is shown whole, so the walkthrough fits a small terminal. */}
+							<Text
+								color={command.startsWith('#') ? 'gray' : 'cyan'}
+								inverse={index === step}
+								wrap={index === step ? 'wrap' : 'truncate-end'}
+							>
+								{index === step ? command : command.split('\n')[0]}
 							</Text>
 						</Box>
 					))}
