@@ -75,16 +75,46 @@ export async function applyPlanned(
 		return false;
 	}
 
+	const {lines, allApplied} = await applyChanges(options.writer, changes, options.backupDir);
+	output.stdout.write(`${lines.join('\n')}\n`);
+	return allApplied;
+}
+
+/** Applies each change (backup, write, read-back, rollback on failure): one line per target says what happened. */
+export async function applyChanges(
+	writer: VaultWriter,
+	changes: Array<{target: ChangeTarget; fields: Record<string, unknown>}>,
+	backupDir: string,
+): Promise<{lines: string[]; allApplied: boolean}> {
+	const lines: string[] = [];
 	let allApplied = true;
 	for (const change of changes) {
-		const result = await applyChange(options.writer, change.target, change.fields, {
-			backupDirectory: options.backupDir,
-		});
-		output.stdout.write(`${describeResult(result, targetPath(change.target))}\n`);
+		const result = await applyChange(writer, change.target, change.fields, {backupDirectory: backupDir});
+		lines.push(describeResult(result, targetPath(change.target)));
 		if (result.outcome !== 'applied' && result.outcome !== 'unchanged') allApplied = false;
 	}
 
-	return allApplied;
+	return {lines, allApplied};
+}
+
+/** Writes a new policy; an existing one is never overwritten (its paths are merged by hand). */
+export async function writePolicyIfAbsent(
+	writer: VaultWriter,
+	name: string,
+	text: string,
+): Promise<{ok: boolean; message: string}> {
+	const path = `sys/policies/acl/${name}`;
+	if ((await writer.read(path)).ok) {
+		return {
+			ok: true,
+			message: `Policy ${name} already exists and was left as it is; merge the paths above into it by hand if needed.`,
+		};
+	}
+
+	const written = await writer.write(path, {policy: text});
+	return written.ok
+		? {ok: true, message: `Policy ${name} written.`}
+		: {ok: false, message: `Writing policy ${name} failed: ${written.message}`};
 }
 
 export function writerFromEnv(

@@ -278,21 +278,20 @@ export async function runDiagnoseTui(
 	};
 
 	const applyFixes = async (report: DoctorReport) => {
-		const [{applyChange, plannedChanges, targetPath}, {backupDirectory, describeResult, writerFromEnv}] =
-			await Promise.all([import('../core/apply.js'), import('./apply.js')]);
+		const [{plannedChanges}, {applyChanges, backupDirectory, writerFromEnv}] = await Promise.all([
+			import('../core/apply.js'),
+			import('./apply.js'),
+		]);
 		const writer = writerFromEnv(options.env, {
 			...(options.vaultAddr ? {vaultAddr: options.vaultAddr} : {}),
 			...(options.namespace ? {namespace: options.namespace} : {}),
 		});
-		const results: string[] = [];
-		for (const change of plannedChanges(report)) {
-			const result = await applyChange(writer, change.target, change.fields, {
-				backupDirectory: backupDirectory(options.env, flags.backupDir),
-			});
-			results.push(describeResult(result, targetPath(change.target)));
-		}
-
-		return results.join('\n') || 'Nothing to apply on the Vault side.';
+		const {lines} = await applyChanges(
+			writer,
+			plannedChanges(report),
+			backupDirectory(options.env, flags.backupDir),
+		);
+		return lines.join('\n') || 'Nothing to apply on the Vault side.';
 	};
 
 	return runTui({

@@ -1,4 +1,5 @@
-import {type OnboardPlatform, proposeRole} from '../core/onboard.js';
+import {applyChange, targetPath} from '../core/apply.js';
+import {guessPlatform, type OnboardPlatform, proposeRole, templateKeys} from '../core/onboard.js';
 import {defaultHttpSettings} from '../core/probes/http.js';
 import {
 	acquireToken,
@@ -9,7 +10,7 @@ import {
 import {inspectToken} from '../core/token.js';
 import {createStyle} from '../report/style.js';
 import {statusLabel} from '../report/text.js';
-import {applyPlanned, backupDirectory, writerFromEnv} from './apply.js';
+import {applyPlanned, backupDirectory, describeResult, writePolicyIfAbsent, writerFromEnv} from './apply.js';
 import {wantsTui} from './interactive.js';
 import {type Output, readStdin, UsageError} from './io.js';
 
@@ -143,9 +144,6 @@ export async function runOnboard(
 		...(flags.vaultAddr ? {vaultAddr: flags.vaultAddr} : {}),
 		...(flags.namespace ? {namespace: flags.namespace} : {}),
 	});
-	const policyPath = `sys/policies/acl/${proposal.policyName}`;
-	const existingPolicy = await writer.read(policyPath);
-	const writePolicy = (flags.secretPath ?? []).length > 0 && !existingPolicy.ok;
 	const current = await writer.read(`auth/${mount}/role/${flags.roleName.toLowerCase()}`);
 	const applied = await applyPlanned(
 		[
@@ -164,21 +162,10 @@ export async function runOnboard(
 		},
 	);
 	if (!applied) return 1;
-	if (existingPolicy.ok)
-		output.stdout.write(
-			`Policy ${proposal.policyName} already exists and was left as it is; merge the paths above into it by hand if needed.\n`,
-		);
-	if (writePolicy) {
-		const written = await writer.write(policyPath, {policy: proposal.policy});
-		output.stdout.write(
-			written.ok
-				? `Policy ${proposal.policyName} written.\n`
-				: `Writing policy ${proposal.policyName} failed: ${written.message}\n`,
-		);
-		if (!written.ok) return 1;
-	}
-
-	return 0;
+	if (!hasPolicy(proposal)) return 0;
+	const policy = await writePolicyIfAbsent(writer, proposal.policyName, proposal.policy);
+	output.stdout.write(`${policy.message}\n`);
+	return policy.ok ? 0 : 1;
 }
 
 /** The guided flow on a terminal: the same proposal, chosen step by step, applied only on y. */
@@ -188,19 +175,7 @@ async function runOnboardTui(
 	mount: string,
 	output: Output,
 ): Promise<number> {
-	const [
-		{render},
-		{default: OnboardApp},
-		{guessPlatform, templateKeys},
-		{applyChange, targetPath},
-		{backupDirectory, describeResult},
-	] = await Promise.all([
-		import('ink'),
-		import('../onboard-app.js'),
-		import('../core/onboard.js'),
-		import('../core/apply.js'),
-		import('./apply.js'),
-	]);
+	const [{render}, {default: OnboardApp}] = await Promise.all([import('ink'), import('../onboard-app.js')]);
 	const roleName = flags.roleName!.toLowerCase();
 	const platform = (flags.platform as OnboardPlatform | undefined) ?? guessPlatform(claims);
 	const apply = flags.apply
@@ -214,15 +189,8 @@ async function runOnboardTui(
 					backupDirectory: backupDirectory(output.env, flags.backupDir),
 				});
 				const lines = [describeResult(result, targetPath(target))];
-				if (result.outcome === 'applied' && proposal.policy) {
-					const existing = await writer.read(`sys/policies/acl/${proposal.policyName}`);
-					if (existing.ok) lines.push(`Policy ${proposal.policyName} already exists and was left as it is.`);
-					else
-						lines.push(
-							(await writer.write(`sys/policies/acl/${proposal.policyName}`, {policy: proposal.policy})).ok
-								? `Policy ${proposal.policyName} written.`
-								: `Writing policy ${proposal.policyName} failed.`,
-						);
+				if (result.outcome === 'applied' && hasPolicy(proposal)) {
+					lines.push((await writePolicyIfAbsent(writer, proposal.policyName, proposal.policy)).message);
 				}
 
 				return lines.join('\n');
@@ -253,4 +221,9 @@ async function runOnboardTui(
 	);
 	await instance.waitUntilExit();
 	return 0;
+}
+
+/** A proposal grants secrets only when secret paths were given (the policy text is otherwise empty). */
+function hasPolicy(proposal: {policy: string}): boolean {
+	return proposal.policy.trim() !== '';
 }
