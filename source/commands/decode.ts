@@ -1,5 +1,5 @@
 import {detectPlatform} from '../core/platform.js';
-import {formatTime} from '../core/simulate-login.js';
+import {formatTime, relativeTime} from '../core/time-text.js';
 import {inspectToken} from '../core/token.js';
 import {createStyle} from '../report/style.js';
 import {type Output, readStdin, UsageError} from './io.js';
@@ -30,8 +30,7 @@ export async function runDecode(
 			.filter(name => typeof inspection.claims[name] === 'number')
 			.map(name => {
 				const value = inspection.claims[name] as number;
-				const delta = Math.round(value - now);
-				return [name, {utc: formatTime(value), relative: delta >= 0 ? `in ${delta} s` : `${-delta} s ago`}];
+				return [name, {utc: formatTime(value), relative: relativeTime(value, now)}];
 			}),
 	);
 	if (options.json) {

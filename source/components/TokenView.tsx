@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
 import type {DoctorReport} from '../core/doctor/diagnose.js';
-import {formatTime} from '../core/simulate-login.js';
+import {formatTime, relativeTime} from '../core/time-text.js';
 import {formatValue} from '../report/text.js';
 
 /** The token's header and claims as a table, times relative to now; the signature is never shown. */
@@ -9,17 +9,6 @@ export function TokenView({report, now, width}: {report?: DoctorReport; now: num
 		return <Text>No token was read. Press s to choose a token source or p to paste one.</Text>;
 	const {token} = report;
 	const keyWidth = Math.min(32, Math.max(...Object.keys(token.claims).map(key => key.length)) + 2);
-	const relative = (seconds: number) => {
-		const delta = Math.round(seconds - now);
-		const amount =
-			Math.abs(delta) < 120
-				? `${Math.abs(delta)} s`
-				: Math.abs(delta) < 7200
-					? `${Math.round(Math.abs(delta) / 60)} min`
-					: `${Math.round(Math.abs(delta) / 3600)} h`;
-		return delta >= 0 ? `in ${amount}` : `${amount} ago`;
-	};
-
 	return (
 		<Box flexDirection="column" width={width}>
 			<Text bold>{token.platform}</Text>
@@ -47,7 +36,7 @@ export function TokenView({report, now, width}: {report?: DoctorReport; now: num
 						<Text wrap="wrap">
 							{formatValue(value)}
 							{['iat', 'nbf', 'exp'].includes(key) && typeof value === 'number' ? (
-								<Text dimColor>{`  ${formatTime(value)} (${relative(value)})`}</Text>
+								<Text dimColor>{`  ${formatTime(value)} (${relativeTime(value, now)})`}</Text>
 							) : null}
 						</Text>
 					</Box>

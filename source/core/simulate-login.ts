@@ -19,6 +19,7 @@ import {
 	verifyWithJwks,
 	verifyWithPemKeys,
 } from './signature.js';
+import {formatTime} from './time-text.js';
 import {evaluateTimes} from './times.js';
 import {inspectToken} from './token.js';
 import {
@@ -149,13 +150,7 @@ export async function simulateLogin(input: SimulateLoginInput): Promise<Simulate
 function loginIdentity({role, token, behaviour, roleName}: Context): LoginIdentity | null {
 	const claims = token.claims;
 	if (!claims) return null;
-	const userClaim = stringField(role, 'user_claim');
-	const pointer = booleanField(role, 'user_claim_json_pointer') && behaviour.userClaimJsonPointer;
-	const aliasName = pointer
-		? getClaim(claims, userClaim, behaviour)
-		: Object.hasOwn(claims, userClaim)
-			? claims[userClaim]
-			: undefined;
+	const aliasName = userClaimValue(role, claims, behaviour).value;
 	const groupsClaim = stringField(role, 'groups_claim');
 	const groups = groupsClaim
 		? normalizeList(getClaim(claims, groupsClaim, behaviour) ?? [], behaviour.numericClaims)
@@ -901,13 +896,6 @@ function checkTimes(context: Context): Check | undefined {
 	}
 }
 
-export function formatTime(seconds: number): string {
-	const date = new Date(Math.trunc(seconds) * 1000);
-	return Number.isNaN(date.getTime())
-		? `${seconds} (outside the calendar)`
-		: date.toISOString().replace('.000Z', 'Z');
-}
-
 function describeDelta(seconds: number, suffix = 'ahead of'): string {
 	const absolute = Math.abs(Math.round(seconds));
 	const parts: string[] = [];
@@ -951,15 +939,24 @@ function checkStrictAudience(context: Context): Check | undefined {
 	return check('login.audience-unbound', title, 'pass', 'The token has no aud and the role binds none.');
 }
 
+/**
+The user claim as createIdentity reads it: a JSON pointer only with user_claim_json_pointer (plugin v0.13.0+),
+otherwise a literal top-level key; null is the same as missing.
+*/
+function userClaimValue(role: VaultData | null, claims: Claims, behaviour: PluginBehaviour) {
+	const name = stringField(role, 'user_claim');
+	const pointer = booleanField(role, 'user_claim_json_pointer') && behaviour.userClaimJsonPointer;
+	const value = pointer
+		? getClaim(claims, name, behaviour)
+		: nullToUndefined(Object.hasOwn(claims, name) ? claims[name] : undefined);
+	return {name, pointer, value};
+}
+
 function checkUserClaim(context: Context): Check | undefined {
 	const title = 'user_claim';
 	const {role, token, behaviour} = context;
 	if (!token.claims) return undefined;
-	const userClaim = stringField(role, 'user_claim');
-	const pointer = booleanField(role, 'user_claim_json_pointer') && behaviour.userClaimJsonPointer;
-	const value = pointer
-		? getClaim(token.claims, userClaim, behaviour)
-		: nullToUndefined(Object.hasOwn(token.claims, userClaim) ? token.claims[userClaim] : undefined);
+	const {name: userClaim, pointer, value} = userClaimValue(role, token.claims, behaviour);
 	if (value === undefined) {
 		const hint =
 			userClaim.startsWith('/') && !pointer

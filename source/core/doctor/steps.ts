@@ -9,7 +9,8 @@ import {acquireToken, TokenSourceError} from '../probes/token-source.js';
 import {LoginSession, loginWithJwt, type VaultAnswer, VaultReader} from '../probes/vault.js';
 import type {ProblemId} from '../problems.js';
 import {lintRole} from '../role-lint.js';
-import {formatTime, simulateLogin} from '../simulate-login.js';
+import {simulateLogin} from '../simulate-login.js';
+import {duration, formatTime, relativeTime} from '../time-text.js';
 import {inspectToken} from '../token.js';
 import {listField, readVaultData, stringField, type VaultData} from '../vault-data.js';
 import type {DoctorContext} from './context.js';
@@ -160,9 +161,7 @@ function tokenTimes(claims: Record<string, unknown>, now: number): Check {
 	const describe = (name: string) => {
 		const value = claims[name];
 		if (typeof value !== 'number') return undefined;
-		const delta = Math.round(value - now);
-		const words = delta === 0 ? 'now' : delta > 0 ? `in ${duration(delta)}` : `${duration(-delta)} ago`;
-		return `${name} ${formatTime(value)} (${words})`;
+		return `${name} ${formatTime(value)} (${relativeTime(value, now)})`;
 	};
 
 	const parts = ['iat', 'nbf', 'exp'].map(describe).filter(Boolean);
@@ -177,14 +176,6 @@ function tokenTimes(claims: Record<string, unknown>, now: number): Check {
 		message: `${parts.join(', ') || 'The token has no time claims'}.${lifetime}${expired ? " It has expired by this machine's clock; Vault's verdict follows below." : ''}`,
 		...(expired ? {problem: 'token-expired' as ProblemId} : {}),
 	};
-}
-
-function duration(seconds: number): string {
-	const s = Math.abs(Math.round(seconds));
-	if (s < 120) return `${s} s`;
-	if (s < 7200) return `${Math.round(s / 60)} min`;
-	if (s < 172_800) return `${Math.round(s / 3600)} h`;
-	return `${Math.round(s / 86_400)} days`;
 }
 
 const vaultHealth: Step = {
@@ -522,8 +513,8 @@ const vaultRole: Step = {
 	needs: ['vault.mount'],
 	async run(context, after) {
 		const {options} = context;
-		if (!options.role && !options.env['IDP_VAULT_ROLE'] && !options.env['VAULT_ROLE'])
-			await after('vault.read-config');
+		// Only a name from the mount's default_role needs the config; --role and the variables do not wait for it.
+		if (!resolveRoleName(context).name) await after('vault.read-config');
 		const {name, reason} = resolveRoleName(context);
 		context.roleName = name.toLowerCase();
 		context.roleNameReason = reason;
