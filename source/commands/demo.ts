@@ -1,4 +1,4 @@
-import {demoReport, demoScenarios} from '../core/demo.js';
+import {type DemoScenario, demoReport, demoScenarios} from '../core/demo.js';
 import type {Runner} from '../hooks/use-diagnosis.js';
 import {createStyle} from '../report/style.js';
 import {renderTextReport} from '../report/text.js';
@@ -12,12 +12,7 @@ export async function runDemo(
 	options: DemoOptions,
 	output: Output,
 ): Promise<number> {
-	const scenario = demoScenarios.find(candidate => candidate.name === (name ?? 'ona'));
-	if (!scenario) {
-		throw new UsageError(
-			`Unknown demo "${name}". Choose one of: ${demoScenarios.map(candidate => candidate.name).join(', ')}.`,
-		);
-	}
+	const scenario = findScenario(name);
 
 	const report = await demoReport(scenario);
 	const code = report.verdict === 'pass' ? 0 : 1;
@@ -38,11 +33,7 @@ export async function runDemo(
 
 /** The demo in the interactive doctor: the same report, revealed step by step as a live run would be. */
 export async function runDemoTui(name: string | undefined, screenReader: boolean): Promise<number> {
-	const scenario = demoScenarios.find(candidate => candidate.name === (name ?? 'ona'));
-	if (!scenario)
-		throw new UsageError(
-			`Unknown demo "${name}". Choose one of: ${demoScenarios.map(candidate => candidate.name).join(', ')}.`,
-		);
+	const scenario = findScenario(name);
 	const {runTui} = await import('../tui.js');
 	const runner: Runner = async (_overrides, onEvent) => {
 		const report = await demoReport(scenario);
@@ -64,4 +55,16 @@ export async function runDemoTui(name: string | undefined, screenReader: boolean
 	};
 
 	return runTui({title: `ona-vault-doctor demo: ${scenario.title}`, runner, screenReader});
+}
+
+/** The scenario named on the command line (default: ona); an unknown name is a usage error. */
+function findScenario(name: string | undefined): DemoScenario {
+	const scenario = demoScenarios.find(candidate => candidate.name === (name ?? 'ona'));
+	if (!scenario) {
+		throw new UsageError(
+			`Unknown demo "${name}". Choose one of: ${demoScenarios.map(candidate => candidate.name).join(', ')}.`,
+		);
+	}
+
+	return scenario;
 }
