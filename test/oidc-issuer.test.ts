@@ -148,9 +148,12 @@ describe('oidc issuer fixture over http with a path', () => {
 	test('delayMs holds every answer', async () => {
 		issuer.faults.delayMs = 300;
 		try {
-			const started = performance.now();
-			await getJson(issuer.jwksUrl);
-			assert.ok(performance.now() - started >= 280);
+			// Ordering, not timing: a timer started after the request, for half the delay, fires first.
+			const first = await Promise.race([
+				getJson(issuer.jwksUrl).then(() => 'answer'),
+				new Promise(resolve => setTimeout(resolve, 150, 'timer')),
+			]);
+			assert.equal(first, 'timer');
 		} finally {
 			issuer.faults = {};
 		}
@@ -172,7 +175,10 @@ test('other algorithms sign and verify', async () => {
 	}
 });
 
-test('neverEnd is cut by an AbortSignal and close() still returns promptly', async () => {
+// The 10 s guard, against a request held for 30 s, is what shows that close() does not wait for it.
+test('neverEnd is cut by an AbortSignal and close() does not wait for hanging requests', {
+	timeout: 10_000,
+}, async () => {
 	const issuer = await startIssuer();
 	issuer.faults.neverEnd = true;
 	const response = await fetch(issuer.discoveryUrl, {signal: AbortSignal.timeout(300)});
@@ -181,9 +187,7 @@ test('neverEnd is cut by an AbortSignal and close() still returns promptly', asy
 	issuer.faults.delayMs = 30_000;
 	void fetch(issuer.jwksUrl).catch(() => {});
 	await new Promise(resolve => setTimeout(resolve, 50));
-	const started = performance.now();
 	await issuer.close();
-	assert.ok(performance.now() - started < 500, 'close() does not wait for hanging requests');
 });
 
 describe('oidc issuer fixture over https', () => {
@@ -257,11 +261,9 @@ describe('stub executables', () => {
 		);
 	});
 
-	test('ona hang mode hangs until killed', async () => {
-		const started = performance.now();
+	test('ona hang mode hangs until killed', {timeout: 20_000}, async () => {
 		const hung = await run('ona', ['idp', 'token'], {ONA_STUB_MODE: 'hang'}, 300);
 		assert.equal(hung.signal, 'SIGTERM');
-		assert.ok(performance.now() - started < 2000);
 	});
 
 	test('circleci and buildkite-agent print their tokens and record arguments', async () => {

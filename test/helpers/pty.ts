@@ -177,7 +177,7 @@ export function spawnPty(command: string, args: string[], options: PtyOptions = 
 		output: () => output,
 		write,
 		press: key => write(keySequence(key, terminal.modes.applicationCursorKeysMode)),
-		async waitFor(match, timeoutMs = 10_000) {
+		async waitFor(match, timeoutMs = 30_000) {
 			const test =
 				typeof match === 'string'
 					? (text: string) => text.includes(match)

@@ -22,7 +22,7 @@ export function render(tree: ReactElement): Rendered {
 	const frame = () => stripVTControlCharacters(instance.lastFrame() ?? '');
 	return {
 		frame,
-		async waitFor(match, timeoutMs = 3000) {
+		async waitFor(match, timeoutMs = 10_000) {
 			const deadline = Date.now() + timeoutMs;
 			const matches = () => (typeof match === 'string' ? frame().includes(match) : match.test(frame()));
 			while (!matches()) {
