@@ -155,6 +155,10 @@ export function createProgram(
 		.option('--vault-addr <url>', 'Vault address (default: $VAULT_ADDR)')
 		.option('--namespace <ns>', 'Vault namespace (default: $VAULT_NAMESPACE)')
 		.option('--apply', 'write the role and policy (asks first; backs up; verifies; rolls back on failure)')
+		.option(
+			'--replace',
+			'with --apply: merge the proposal into a role that already exists (its diff is shown first)',
+		)
 		.option('--yes', 'with --apply: do not ask')
 		.option('--backup-dir <dir>', 'where backups are kept')
 		.option('--json', 'print the proposal as JSON')
@@ -189,9 +193,10 @@ export function createProgram(
 		.command('restore')
 		.description('restore a role or config from a backup made by --apply or onboard --apply')
 		.argument('<backup>', 'the backup file')
-		.option('--vault-addr <url>', 'Vault address (default: the one in the backup)')
+		.option('--vault-addr <url>', 'Vault address (default: $VAULT_ADDR; never the one written in the backup)')
+		.option('--other-address', "restore although this Vault's address differs from the backup's")
 		.option('--yes', 'do not ask')
-		.action(async (file: string, options: {yes?: boolean; vaultAddr?: string}) => {
+		.action(async (file: string, options: {yes?: boolean; vaultAddr?: string; otherAddress?: boolean}) => {
 			const {runRestore} = await import('./commands/apply.js');
 			setCode(await runRestore(file, options, output, stdin));
 		});

@@ -3,8 +3,9 @@ import {mkdtemp, readFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
-import {applyChange, loadBackup, restoreBackup, writeBody} from '../source/core/apply.js';
+import {applyChange, editsSetting, loadBackup, restoreBackup} from '../source/core/apply.js';
 import {diagnose} from '../source/core/doctor/diagnose.js';
+import {writeBody} from '../source/core/edits.js';
 import {proposeRole} from '../source/core/onboard.js';
 import {defaultHttpSettings} from '../source/core/probes/http.js';
 import {VaultWriter, vaultConnectionFromEnv} from '../source/core/probes/vault.js';
@@ -54,11 +55,11 @@ test('onboarding: a least-privilege role and policy from a real token, written, 
 	assert.deepEqual(proposal.warnings, []);
 	assert.match(proposal.policy, /path "secret\/data\/my-app\/\*" \{\n {2}capabilities = \["read"\]\n\}/);
 	assert.match(proposal.policy, /path "secret\/metadata\/my-app\/\*" \{\n {2}capabilities = \["list"\]/);
-	assert.match(proposal.commands[1]!, /^vault write auth\/jwt\/role\/new-project - <<'EOF'/);
+	assert.match(proposal.commands.at(-1)!, /^vault write auth\/jwt\/role\/new-project - <<'EOF'/);
 	const written = await applyChange(
 		writer,
 		{kind: 'role', mount: 'jwt', role: 'new-project'},
-		proposal.role,
+		editsSetting(proposal.role),
 		{backupDirectory: backups},
 	);
 	assert.equal(written.outcome, 'applied');
@@ -100,7 +101,7 @@ test('an applied fix changes exactly the targeted fields; its backup restores th
 	const result = await applyChange(
 		writer,
 		{kind: 'role', mount: 'jwt', role: 'ona-project'},
-		{bound_audiences: ['vault.hashicorp.com', 'sts.amazonaws.com']},
+		[{op: 'add', field: 'bound_audiences', values: ['sts.amazonaws.com']}],
 		{backupDirectory: backups},
 	);
 	assert.equal(result.outcome, 'applied');
@@ -129,7 +130,7 @@ test('an applied fix changes exactly the targeted fields; its backup restores th
 	assert.equal(JSON.stringify(await readRole('ona-project')), JSON.stringify(before));
 });
 
-test('a failed write is rolled back and the role stays as it was', async () => {
+test('a failed write that changed nothing is not rolled back: no second write, the role stays as it was', async () => {
 	const before = await readRole('ona-project');
 	world.vault.state.failNext.push({
 		path: /auth\/jwt\/role\/ona-project$/,
@@ -140,11 +141,13 @@ test('a failed write is rolled back and the role stays as it was', async () => {
 	const result = await applyChange(
 		writer,
 		{kind: 'role', mount: 'jwt', role: 'ona-project'},
-		{token_ttl: 60},
+		editsSetting({token_ttl: 60}),
 		{backupDirectory: backups},
 	);
-	assert.equal(result.outcome, 'rolled-back');
-	assert.match(result.outcome === 'rolled-back' ? result.error : '', /HTTP 500.*storage failure/s);
+	assert.equal(result.outcome, 'not-written');
+	assert.ok(result.outcome === 'not-written');
+	assert.match(result.error, /HTTP 500.*storage failure/s);
+	assert.match(result.state, /Nothing was written: auth\/jwt\/role\/ona-project is as it was/);
 	assert.equal(JSON.stringify(await readRole('ona-project')), JSON.stringify(before));
 });
 
@@ -161,7 +164,7 @@ test('a write that does not read back as written is rolled back', async () => {
 	const result = await applyChange(
 		sneaky,
 		{kind: 'role', mount: 'jwt', role: 'ona-project'},
-		{token_ttl: '30m'},
+		editsSetting({token_ttl: '30m'}),
 		{backupDirectory: backups},
 	);
 	assert.equal(result.outcome, 'rolled-back');
@@ -175,7 +178,7 @@ test('a write that does not read back as written is rolled back', async () => {
 test('a config change sends the whole config; a role body always carries role_type and bound_claims_type', () => {
 	assert.deepEqual(
 		writeBody(
-			{kind: 'config', mount: 'jwt'},
+			{kind: 'config'},
 			{oidc_discovery_url: 'https://a', default_role: 'r'},
 			{bound_issuer: 'https://a'},
 		),
@@ -183,7 +186,7 @@ test('a config change sends the whole config; a role body always carries role_ty
 	);
 	assert.deepEqual(
 		writeBody(
-			{kind: 'role', mount: 'jwt', role: 'r'},
+			{kind: 'role'},
 			{role_type: 'jwt', bound_claims_type: 'glob', user_claim: 'email'},
 			{user_claim: 'sub'},
 		),

@@ -108,10 +108,12 @@ test('permission denied reading the secret (Ona guide): login fine, the policy g
 	const report = await run(world, onaClaims(world), {secretPaths: ['secret/other-app/db']});
 	const access = check(report, 'access.secret/secret/other-app/db');
 	assert.deepEqual([access.status, access.problem], ['fail', 'permission-denied']);
-	assert.match(
-		access.fix?.commands[0] ?? '',
-		/vault policy write ona-read - <<'EOF'\npath "secret\/data\/other-app\/db"/,
-	);
+	// Added to the policy as read, never written over it.
+	assert.deepEqual(access.fix?.commands.slice(1), [
+		'vault policy read ona-read > ona-read.hcl || : > ona-read.hcl',
+		`cat >> ona-read.hcl <<'EOF'\npath "secret/data/other-app/db" {\n  capabilities = ["read"]\n}\nEOF`,
+		'vault policy write ona-read ona-read.hcl',
+	]);
 	assert.equal(check(report, 'access.revoke').status, 'pass');
 });
 

@@ -4,13 +4,15 @@ import {
 	type ApplyResult,
 	applyChange,
 	type ChangeTarget,
-	diffFields,
 	loadBackup,
 	restoreBackup,
+	restorePlan,
 	targetPath,
 } from '../core/apply.js';
+import {desiredFields, diffFields, type Edit} from '../core/edits.js';
 import {defaultHttpSettings} from '../core/probes/http.js';
 import {VaultWriter, vaultConnectionFromEnv} from '../core/probes/vault.js';
+import {readVaultData, type VaultData} from '../core/vault-data.js';
 import {formatValue} from '../report/text.js';
 import {confirm} from './confirm.js';
 import {type Output, UsageError} from './io.js';
@@ -20,25 +22,82 @@ export function backupDirectory(env: NodeJS.ProcessEnv, flag?: string): string {
 }
 
 export function describeResult(result: ApplyResult, path: string): string {
+	const backup = 'backupFile' in result && result.backupFile ? `\n  backup: ${result.backupFile}` : '';
 	switch (result.outcome) {
 		case 'unchanged':
-			return `${path}: already as wanted, nothing written.`;
+			return `${path}: already holds these values; nothing written.`;
 		case 'applied':
-			return `${path}: applied and verified (${result.changes.map(change => change.field).join(', ')}).\n  backup: ${result.backupFile}\n  undo:   ${result.rollback}`;
-		case 'rolled-back':
-			return `${path}: NOT applied: ${result.error}. The backup was restored; nothing changed.\n  backup: ${result.backupFile}`;
+			return `${path}: applied and verified (${result.changes.map(change => change.field).join(', ')}).${backup}\n  undo:\n${result.rollback}`;
+		case 'stale':
+			return `${path}: NOT applied: ${result.error}. ${result.state}\n  The change against what it holds now:\n${diffLines(result.current ?? null, result.changes).join('\n')}\n  Run it again to apply that.`;
+		case 'failed':
+			return `${path}: FAILED: ${result.error}.\n  ${result.state}${backup}${result.rollback ? `\n  restore by hand:\n${result.rollback}` : ''}`;
 		default:
-			return `${path}: FAILED: ${result.error}.${result.rollback ? `\n  restore by hand: ${result.rollback}` : ''}`;
+			return `${path}: NOT applied: ${result.error}. ${result.state}${backup}`;
 	}
 }
 
-/** Shows each change as a diff, asks, then applies with backup, read-back and rollback. Returns whether all applied. */
+/** A field diff, one line each side, the values escaped onto one line. */
+export function diffLines(
+	_current: Record<string, unknown> | null,
+	changes: Array<{field: string; from: unknown; to: unknown}>,
+): string[] {
+	return changes.flatMap(field => [
+		`  ${field.field}`,
+		`    - ${formatValue(field.from ?? null)}`,
+		`    + ${formatValue(field.to)}`,
+	]);
+}
+
+/** Signals that end a run: during a write they wait for it to finish, so that Vault is left in a known state. */
+const endingSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const signalExitCodes: Record<(typeof endingSignals)[number], number> = {
+	SIGINT: 130,
+	SIGTERM: 143,
+	SIGHUP: 129,
+};
+
+/**
+Runs the writes with SIGINT, SIGTERM and SIGHUP held: the write in progress finishes (with its read-back or
+rollback), no further target is started, and the process then exits with the signal's code.
+*/
+export async function whileWriting<T>(
+	output: Output,
+	run: (interrupted: () => boolean) => Promise<T>,
+): Promise<T> {
+	let received: (typeof endingSignals)[number] | undefined;
+	const handlers = endingSignals.map(signal => {
+		const handler = () => {
+			if (received) return;
+			received = signal;
+			output.stderr.write(
+				`\nona-vault-doctor: ${signal}: finishing the write in progress so that Vault is left in a known state; no further change is started.\n`,
+			);
+		};
+		process.on(signal, handler);
+		return [signal, handler] as const;
+	});
+	try {
+		return await run(() => received !== undefined);
+	} finally {
+		for (const [signal, handler] of handlers) process.removeListener(signal, handler);
+		if (received) {
+			output.stderr.write(`ona-vault-doctor: stopped by ${received} after the write in progress.\n`);
+			process.exitCode = signalExitCodes[received];
+			process.exit(signalExitCodes[received]);
+		}
+	}
+}
+
+type Writable = {target: ChangeTarget; edits: Edit[]; basedOn?: VaultData | null | undefined};
+
+/**
+Shows each change as a diff against what Vault holds now, asks, then applies it with backup, read-back and
+rollback. If Vault changes between the diff and the write, the new diff is shown and asked for again.
+Returns whether every change applied.
+*/
 export async function applyPlanned(
-	changes: Array<{
-		target: ChangeTarget;
-		fields: Record<string, unknown>;
-		current?: Record<string, unknown> | null;
-	}>,
+	changes: Writable[],
 	options: {
 		writer: VaultWriter;
 		yes: boolean;
@@ -47,7 +106,7 @@ export async function applyPlanned(
 		backupDir: string;
 	},
 ): Promise<boolean> {
-	const {output} = options;
+	const {output, writer} = options;
 	if (changes.length === 0) {
 		output.stdout.write(
 			'No fix can be applied on the Vault side; the remaining fixes are on the token or platform side.\n',
@@ -55,66 +114,137 @@ export async function applyPlanned(
 		return false;
 	}
 
+	let pending: Array<Writable & {basedOn: VaultData | null}> = [];
 	for (const change of changes) {
-		output.stdout.write(`\nChange to ${targetPath(change.target)}:\n`);
-		for (const field of diffFields(change.current ?? null, change.fields)) {
+		const answer = await writer.read(targetPath(change.target));
+		if (!answer.ok && !(answer.notFound && answer.status === 404)) {
 			output.stdout.write(
-				`  ${field.field}\n    - ${formatValue(field.from ?? null)}\n    + ${formatValue(field.to)}\n`,
+				`\nCannot read ${targetPath(change.target)} before changing it (${answer.message}); nothing was written.\n`,
 			);
+			return false;
 		}
+
+		pending.push({...change, basedOn: answer.ok ? (readVaultData(answer.data) ?? null) : null});
 	}
 
-	if (
-		!(await confirm('\nApply these changes to Vault?', {
-			yes: options.yes,
-			output,
-			stdin: options.stdin as NodeJS.ReadableStream & {isTTY?: boolean},
-		}))
-	) {
-		output.stdout.write('Nothing was written.\n');
-		return false;
-	}
+	let allApplied = true;
+	await whileWriting(output, async interrupted => {
+		for (let round = 0; pending.length > 0 && round < 3; round++) {
+			for (const change of pending) {
+				const desired = desiredFields(change.basedOn, change.edits);
+				output.stdout.write(`\nChange to ${targetPath(change.target)}:\n`);
+				const fields = diffFields(change.basedOn, desired);
+				output.stdout.write(
+					`${fields.length > 0 ? diffLines(change.basedOn, fields).join('\n') : '  (nothing to change)'}\n`,
+				);
+			}
 
-	const {lines, allApplied} = await applyChanges(options.writer, changes, options.backupDir);
-	output.stdout.write(`${lines.join('\n')}\n`);
+			if (
+				!(await confirm('\nApply these changes to Vault?', {
+					yes: options.yes,
+					output,
+					stdin: options.stdin as NodeJS.ReadableStream & {isTTY?: boolean},
+				}))
+			) {
+				output.stdout.write('Nothing was written.\n');
+				allApplied = false;
+				return;
+			}
+
+			const stale: typeof pending = [];
+			for (const change of pending) {
+				const path = targetPath(change.target);
+				if (interrupted()) {
+					output.stdout.write(`${path}: not started (interrupted); it is as it was.\n`);
+					allApplied = false;
+					continue;
+				}
+
+				const result = await applyChange(writer, change.target, change.edits, {
+					backupDirectory: options.backupDir,
+					basedOn: change.basedOn,
+					onBackup: (file, rollback) =>
+						output.stdout.write(
+							`${path}: backup saved before writing: ${file}\n  to undo, run:\n${rollback}\n`,
+						),
+				});
+				if (result.outcome === 'stale' && !options.yes) {
+					output.stdout.write(`${path}: changed in Vault since the diff above; here is the new one.\n`);
+					stale.push({...change, basedOn: result.current ?? null});
+					continue;
+				}
+
+				output.stdout.write(`${describeResult(result, path)}\n`);
+				if (result.outcome !== 'applied' && result.outcome !== 'unchanged') allApplied = false;
+			}
+
+			pending = stale;
+		}
+
+		if (pending.length > 0) {
+			output.stdout.write('Vault kept changing under the diff; nothing more was written.\n');
+			allApplied = false;
+		}
+	});
 	return allApplied;
 }
 
 /** Applies each change (backup, write, read-back, rollback on failure): one line per target says what happened. */
 export async function applyChanges(
 	writer: VaultWriter,
-	changes: Array<{target: ChangeTarget; fields: Record<string, unknown>}>,
+	changes: Writable[],
 	backupDir: string,
 ): Promise<{lines: string[]; allApplied: boolean}> {
 	const lines: string[] = [];
 	let allApplied = true;
 	for (const change of changes) {
-		const result = await applyChange(writer, change.target, change.fields, {backupDirectory: backupDir});
-		lines.push(describeResult(result, targetPath(change.target)));
+		const path = targetPath(change.target);
+		const result = await applyChange(writer, change.target, change.edits, {
+			backupDirectory: backupDir,
+			...(change.basedOn === undefined ? {} : {basedOn: change.basedOn}),
+			onBackup: file => lines.push(`${path}: backup saved before writing: ${file}`),
+		});
+		lines.push(describeResult(result, path));
 		if (result.outcome !== 'applied' && result.outcome !== 'unchanged') allApplied = false;
 	}
 
 	return {lines, allApplied};
 }
 
-/** Writes a new policy; an existing one is never overwritten (its paths are merged by hand). */
-export async function writePolicyIfAbsent(
+/** The rule a policy gains, after a blank line, at its end. */
+export const appendedPolicy = (current: string, rule: string) =>
+	current.trim() === '' ? rule : `${current.replace(/\s+$/, '')}\n\n${rule}`;
+
+/**
+Adds rules to a policy: a new policy is written as given; an existing one keeps every line it has and gains
+the rules it lacks at its end (Vault replaces a policy whole on write, so it is read first).
+*/
+export async function writePolicyAdding(
 	writer: VaultWriter,
 	name: string,
 	text: string,
-): Promise<{ok: boolean; message: string}> {
+): Promise<{ok: boolean; message: string; created: boolean}> {
 	const path = `sys/policies/acl/${name}`;
-	if ((await writer.read(path)).ok) {
+	const current = await writer.read(path);
+	if (!current.ok && !(current.notFound && current.status === 404))
 		return {
-			ok: true,
-			message: `Policy ${name} already exists and was left as it is; merge the paths above into it by hand if needed.`,
+			ok: false,
+			created: false,
+			message: `Reading policy ${name} failed: ${current.message}; it was left as it is.`,
 		};
-	}
-
-	const written = await writer.write(path, {policy: text});
-	return written.ok
-		? {ok: true, message: `Policy ${name} written.`}
-		: {ok: false, message: `Writing policy ${name} failed: ${written.message}`};
+	const existing = current.ok ? String((current.data as {policy?: unknown}).policy ?? '') : '';
+	if (existing.includes(text.trim()))
+		return {ok: true, created: false, message: `Policy ${name} already grants these paths; left as it is.`};
+	const written = await writer.write(path, {policy: appendedPolicy(existing, text.trim())});
+	if (!written.ok)
+		return {ok: false, created: false, message: `Writing policy ${name} failed: ${written.message}`};
+	return current.ok
+		? {
+				ok: true,
+				created: false,
+				message: `Policy ${name}: the new paths were added at its end; nothing in it was replaced.`,
+			}
+		: {ok: true, created: true, message: `Policy ${name} written.`};
 }
 
 export function writerFromEnv(
@@ -136,24 +266,55 @@ export function writerFromEnv(
 	return new VaultWriter(connection);
 }
 
-/** `restore <backup>`: puts back a role or config exactly as saved before a change. */
+/** `restore <backup>`: puts back a role or config exactly as saved before a change, on the current Vault only. */
 export async function runRestore(
 	file: string,
-	flags: {yes?: boolean; vaultAddr?: string},
+	flags: {yes?: boolean; vaultAddr?: string; otherAddress?: boolean},
 	output: Output,
 	stdin: NodeJS.ReadableStream,
 ): Promise<number> {
 	const backup = await loadBackup(file).catch((error: Error) => {
 		throw new UsageError(`Cannot use ${file}: ${error.message}`);
 	});
+	// The admin token goes to the Vault of this shell (VAULT_ADDR or --vault-addr), never to an address read from a file.
 	const writer = writerFromEnv(output.env, {
-		vaultAddr: flags.vaultAddr ?? backup.addr,
+		...(flags.vaultAddr ? {vaultAddr: flags.vaultAddr} : {}),
 		...(backup.namespace ? {namespace: backup.namespace} : {}),
 	});
 	const path = targetPath(backup.target);
+	if (sameAddress(backup.addr, writer.connection.addr) === false && !flags.otherAddress) {
+		throw new UsageError(
+			`${file} was saved from ${displayAddress(backup.addr)}, but this Vault is ${displayAddress(writer.connection.addr)}. Nothing was written. If this is the same server under another name, re-run with --other-address.`,
+		);
+	}
+
+	let plan: Awaited<ReturnType<typeof restorePlan>>;
+	try {
+		plan = await restorePlan(writer, backup);
+	} catch (error) {
+		output.stderr.write(
+			`ona-vault-doctor: reading ${path} failed: ${(error as Error).message}; nothing was written.\n`,
+		);
+		return 1;
+	}
+
+	if (backup.existed) {
+		output.stdout.write(
+			plan.changes.length > 0
+				? `Restoring ${path} changes:\n${diffLines(null, plan.changes).join('\n')}\n`
+				: `${path} already holds the saved values.\n`,
+		);
+	} else {
+		output.stdout.write(
+			plan.existed
+				? `${path} did not exist before the change: restoring deletes it.\n`
+				: `${path} does not exist, as before the change.\n`,
+		);
+	}
+
 	const what = backup.existed ? `the version saved ${backup.createdAt}` : 'nothing (it did not exist before)';
 	if (
-		!(await confirm(`Restore ${path} on ${writer.connection.addr} to ${what}?`, {
+		!(await confirm(`Restore ${path} on ${displayAddress(writer.connection.addr)} to ${what}?`, {
 			yes: Boolean(flags.yes),
 			output,
 			stdin: stdin as NodeJS.ReadableStream & {isTTY?: boolean},
@@ -163,13 +324,42 @@ export async function runRestore(
 		return 1;
 	}
 
-	try {
-		await restoreBackup(writer, backup);
-	} catch (error) {
-		output.stderr.write(`ona-vault-doctor: restoring ${path} failed: ${(error as Error).message}\n`);
+	const outcome = await whileWriting(output, () =>
+		restoreBackup(writer, backup).then(
+			() => undefined,
+			(error: Error) => error.message,
+		),
+	);
+	if (outcome !== undefined) {
+		output.stderr.write(`ona-vault-doctor: restoring ${path} failed: ${outcome}\n`);
 		return 1;
 	}
 
 	output.stdout.write(`${path} restored and verified against ${file}.\n`);
 	return 0;
+}
+
+/** Two Vault addresses name the same server: scheme, host and port (default ports filled in), no path or user. */
+function sameAddress(left: string, right: string): boolean | undefined {
+	try {
+		const key = (text: string) => {
+			const url = new URL(text);
+			return `${url.protocol}//${url.hostname}:${url.port || (url.protocol === 'https:' ? '443' : '80')}`;
+		};
+		return key(left) === key(right);
+	} catch {
+		return false;
+	}
+}
+
+/** An address without any user:password part. */
+export function displayAddress(addr: string): string {
+	try {
+		const url = new URL(addr);
+		url.username = '';
+		url.password = '';
+		return url.toString().replace(/\/$/, '');
+	} catch {
+		return addr;
+	}
 }

@@ -2,6 +2,7 @@ import {readFile, stat, writeFile} from 'node:fs/promises';
 import type {DoctorOptions} from '../core/doctor/context.js';
 import {type DoctorReport, diagnose} from '../core/doctor/diagnose.js';
 import type {StepEvent} from '../core/doctor/engine.js';
+import {invalidMountPath, invalidRoleName} from '../core/names.js';
 import {type TokenSourceName, tokenSources} from '../core/probes/token-source.js';
 import {pendingRevocations} from '../core/probes/vault.js';
 import {readVaultData} from '../core/vault-data.js';
@@ -58,6 +59,14 @@ export function doctorOptions(
 		throw new UsageError('--apply asks before it writes and reports in text: do not combine it with --json.');
 	if (flags.apply && flags.offline)
 		throw new UsageError('--apply writes to Vault, which --offline rules out.');
+	if (flags.apply && flags.roleFile && !flags.role)
+		throw new UsageError(
+			'--apply with --role-file needs --role: name the role in Vault that the file stands for (the change is computed from what Vault holds, never copied from the file).',
+		);
+	const nameProblem =
+		(flags.role === undefined ? undefined : invalidRoleName(flags.role.toLowerCase())) ??
+		(flags.mount === undefined ? undefined : invalidMountPath(flags.mount));
+	if (nameProblem) throw new UsageError(`${nameProblem}.`);
 	const defined = <T extends object>(value: T) =>
 		Object.fromEntries(Object.entries(value).filter(([, element]) => element !== undefined)) as T;
 	return {
@@ -184,10 +193,7 @@ export async function runDiagnose(
 		import('./apply.js'),
 		import('../core/apply.js'),
 	]);
-	const changes = plannedChanges(report).map(change => ({
-		...change,
-		current: change.target.kind === 'role' ? report.vault?.roleData : report.vault?.configData,
-	}));
+	const changes = plannedChanges(report);
 	const writer = writerFromEnv(output.env, {
 		...(options.vaultAddr ? {vaultAddr: options.vaultAddr} : {}),
 		...(options.namespace ? {namespace: options.namespace} : {}),

@@ -1,16 +1,22 @@
-import {applyChange, targetPath} from '../core/apply.js';
+import {applyChange, editsSetting, targetPath} from '../core/apply.js';
+import {desiredFields} from '../core/edits.js';
+import {invalidMountPath, invalidRoleName} from '../core/names.js';
 import {guessPlatform, type OnboardPlatform, proposeRole, templateKeys} from '../core/onboard.js';
 import {defaultHttpSettings} from '../core/probes/http.js';
+import {probeIssuer} from '../core/probes/issuer.js';
 import {
 	acquireToken,
 	TokenSourceError,
 	type TokenSourceName,
 	tokenSources,
 } from '../core/probes/token-source.js';
+import type {VaultWriter} from '../core/probes/vault.js';
+import {simulateLogin} from '../core/simulate-login.js';
 import {inspectToken} from '../core/token.js';
+import {readVaultData, stringField, type VaultData} from '../core/vault-data.js';
 import {createStyle} from '../report/style.js';
 import {statusLabel} from '../report/text.js';
-import {applyPlanned, backupDirectory, describeResult, writePolicyIfAbsent, writerFromEnv} from './apply.js';
+import {applyPlanned, backupDirectory, describeResult, writePolicyAdding, writerFromEnv} from './apply.js';
 import {wantsTui} from './interactive.js';
 import {type Output, readStdin, UsageError} from './io.js';
 
@@ -33,10 +39,100 @@ export type OnboardFlags = {
 	vaultAddr?: string;
 	namespace?: string;
 	apply?: boolean;
+	replace?: boolean;
 	yes?: boolean;
 	backupDir?: string;
 	json?: boolean;
 };
+
+/** A Go duration Vault accepts for a TTL: whole seconds, or a sequence such as 15m or 1h30m. */
+const goDuration = /^(?:\d+|(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+)$/;
+const durationSeconds = (text: string) => {
+	if (/^\d+$/.test(text)) return Number(text);
+	const units: Record<string, number> = {ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600};
+	let total = 0;
+	for (const match of text.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g))
+		total += Number(match[1]) * units[match[2]!]!;
+	return total;
+};
+
+function checkOnboardFlags(flags: OnboardFlags): void {
+	for (const [flag, value] of [
+		['--ttl', flags.ttl],
+		['--max-ttl', flags.maxTtl],
+	] as const) {
+		if (value !== undefined && !goDuration.test(value))
+			throw new UsageError(
+				`${flag} ${JSON.stringify(value)} is not a duration Vault reads (e.g. 900, 15m, 1h30m).`,
+			);
+	}
+
+	if (durationSeconds(flags.ttl ?? '15m') > durationSeconds(flags.maxTtl ?? '1h'))
+		throw new UsageError(
+			'--ttl is longer than --max-ttl; Vault refuses such a role ("ttl should not be greater than max ttl").',
+		);
+	const nameProblem =
+		(flags.roleName === undefined ? undefined : invalidRoleName(flags.roleName.toLowerCase())) ??
+		(flags.policyName === undefined ? undefined : invalidRoleName(flags.policyName)) ??
+		(flags.mount === undefined ? undefined : invalidMountPath(flags.mount));
+	if (nameProblem) throw new UsageError(nameProblem);
+}
+
+const trimSlash = (url: string) => url.replace(/\/+$/, '');
+
+/**
+Before onboarding writes a role: the mount must trust the token's issuer, the token's signature must verify
+with the keys Vault uses, and an existing role is only changed with --replace, and then checked as merged.
+Returns the role as it is now (null when new) or why nothing may be written.
+*/
+async function onboardingPreflight(
+	writer: VaultWriter,
+	mount: string,
+	roleName: string,
+	token: {compact: string; header: Record<string, unknown>; claims: Record<string, unknown>},
+	role: Record<string, unknown>,
+	replace: boolean,
+): Promise<{current: VaultData | null} | {refusal: string}> {
+	const iss = String(token.claims['iss'] ?? '');
+	const configAnswer = await writer.read(`auth/${mount}/config`);
+	if (!configAnswer.ok) return {refusal: `cannot read auth/${mount}/config (${configAnswer.message})`};
+	const config = readVaultData(configAnswer.data) ?? null;
+	const trusted = [stringField(config, 'bound_issuer'), stringField(config, 'oidc_discovery_url')].filter(
+		Boolean,
+	);
+	if (!trusted.some(url => trimSlash(url) === trimSlash(iss)))
+		return {
+			refusal: `auth/${mount} trusts ${trusted.join(', ') || 'no issuer'}, not the token's issuer ${iss}: pass --mount with the mount whose config trusts it (vault auth list), or configure one`,
+		};
+	const probe = await probeIssuer({
+		iss,
+		header: token.header,
+		compact: token.compact,
+		config,
+		http: writer.connection.http,
+	});
+	const signature = probe.checks.find(check => check.id === 'issuer.signature');
+	if (signature?.status !== 'pass')
+		return {
+			refusal: `the token's signature did not verify with the keys auth/${mount} uses (${signature?.message ?? 'not checked'}); a role is never built from unverified claims`,
+		};
+	const roleAnswer = await writer.read(`auth/${mount}/role/${roleName}`);
+	if (!roleAnswer.ok && !(roleAnswer.notFound && roleAnswer.status === 404))
+		return {refusal: `cannot read auth/${mount}/role/${roleName} (${roleAnswer.message})`};
+	const current = roleAnswer.ok ? (readVaultData(roleAnswer.data) ?? null) : null;
+	if (!current) return {current};
+	if (!replace)
+		return {
+			refusal: `the role auth/${mount}/role/${roleName} already exists; onboarding never rewrites a role silently. Choose another --role-name, or pass --replace to merge the proposal into it (the diff is shown first)`,
+		};
+	const merged = {...current, ...desiredFields(current, editsSetting(role))};
+	const verdict = await simulateLogin({token: token.compact, role: merged, config, roleName});
+	if (!verdict.allowed)
+		return {
+			refusal: `the role merged with the proposal would still refuse this token: ${verdict.vaultError}`,
+		};
+	return {current};
+}
 
 const platforms: OnboardPlatform[] = ['ona', 'circleci', 'github', 'gitlab', 'generic'];
 
@@ -48,6 +144,7 @@ export async function runOnboard(
 	stdin: NodeJS.ReadableStream,
 ): Promise<number> {
 	if (!flags.roleName) throw new UsageError('onboard needs --role-name <name> for the new role.');
+	checkOnboardFlags(flags);
 	if (flags.platform && !platforms.includes(flags.platform as OnboardPlatform))
 		throw new UsageError(`--platform must be one of ${platforms.join(', ')}.`);
 	if (flags.scope && !['organization', 'project', 'user'].includes(flags.scope))
@@ -85,7 +182,12 @@ export async function runOnboard(
 			...(flags.yes ? {tui: false} : {}),
 		})
 	) {
-		return runOnboardTui(flags, inspection.claims, mount, output);
+		return runOnboardTui(
+			flags,
+			{compact: inspection.compact, header: inspection.header, claims: inspection.claims},
+			mount,
+			output,
+		);
 	}
 
 	let proposal: Awaited<ReturnType<typeof proposeRole>>;
@@ -144,15 +246,18 @@ export async function runOnboard(
 		...(flags.vaultAddr ? {vaultAddr: flags.vaultAddr} : {}),
 		...(flags.namespace ? {namespace: flags.namespace} : {}),
 	});
-	const current = await writer.read(`auth/${mount}/role/${flags.roleName.toLowerCase()}`);
+	const roleName = flags.roleName.toLowerCase();
+	const preflight = await onboardingPreflight(
+		writer,
+		mount,
+		roleName,
+		{compact: inspection.compact, header: inspection.header, claims: inspection.claims},
+		proposal.role,
+		Boolean(flags.replace),
+	);
+	if ('refusal' in preflight) throw new UsageError(`Not applying: ${preflight.refusal}.`);
 	const applied = await applyPlanned(
-		[
-			{
-				target: {kind: 'role', mount, role: flags.roleName.toLowerCase()},
-				fields: proposal.role,
-				current: current.ok ? current.data : null,
-			},
-		],
+		[{target: {kind: 'role', mount, role: roleName}, edits: editsSetting(proposal.role)}],
 		{
 			writer,
 			yes: Boolean(flags.yes),
@@ -163,7 +268,7 @@ export async function runOnboard(
 	);
 	if (!applied) return 1;
 	if (!hasPolicy(proposal)) return 0;
-	const policy = await writePolicyIfAbsent(writer, proposal.policyName, proposal.policy);
+	const policy = await writePolicyAdding(writer, proposal.policyName, proposal.policy);
 	output.stdout.write(`${policy.message}\n`);
 	return policy.ok ? 0 : 1;
 }
@@ -171,10 +276,11 @@ export async function runOnboard(
 /** The guided flow on a terminal: the same proposal, chosen step by step, applied only on y. */
 async function runOnboardTui(
 	flags: OnboardFlags,
-	claims: Record<string, unknown>,
+	token: {compact: string; header: Record<string, unknown>; claims: Record<string, unknown>},
 	mount: string,
 	output: Output,
 ): Promise<number> {
+	const {claims} = token;
 	const [{render}, {default: OnboardApp}] = await Promise.all([import('ink'), import('../onboard-app.js')]);
 	const roleName = flags.roleName!.toLowerCase();
 	const platform = (flags.platform as OnboardPlatform | undefined) ?? guessPlatform(claims);
@@ -185,12 +291,22 @@ async function runOnboardTui(
 					...(flags.namespace ? {namespace: flags.namespace} : {}),
 				});
 				const target = {kind: 'role' as const, mount, role: roleName};
-				const result = await applyChange(writer, target, proposal.role, {
+				const preflight = await onboardingPreflight(
+					writer,
+					mount,
+					roleName,
+					token,
+					proposal.role,
+					Boolean(flags.replace),
+				);
+				if ('refusal' in preflight) return `Not applied: ${preflight.refusal}.`;
+				const result = await applyChange(writer, target, editsSetting(proposal.role), {
 					backupDirectory: backupDirectory(output.env, flags.backupDir),
+					basedOn: preflight.current,
 				});
 				const lines = [describeResult(result, targetPath(target))];
 				if (result.outcome === 'applied' && hasPolicy(proposal)) {
-					lines.push((await writePolicyIfAbsent(writer, proposal.policyName, proposal.policy)).message);
+					lines.push((await writePolicyAdding(writer, proposal.policyName, proposal.policy)).message);
 				}
 
 				return lines.join('\n');

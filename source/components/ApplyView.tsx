@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import {diffFields, plannedChanges, targetPath} from '../core/apply.js';
+import {diffFields, plannedChanges, plannedFields, targetPath} from '../core/apply.js';
 import type {DoctorReport} from '../core/doctor/diagnose.js';
 import {formatValue} from '../report/text.js';
 
@@ -22,10 +22,7 @@ export function ApplyView({report, canApply}: {report?: DoctorReport; canApply: 
 			{changes.map(change => (
 				<Box key={targetPath(change.target)} flexDirection="column" marginTop={1}>
 					<Text color="cyan">{targetPath(change.target)}</Text>
-					{diffFields(
-						(change.target.kind === 'role' ? report?.vault?.roleData : report?.vault?.configData) ?? null,
-						change.fields,
-					).map(field => (
+					{diffFields(change.basedOn, plannedFields(change)).map(field => (
 						<Box key={field.field} flexDirection="column" paddingLeft={2}>
 							<Text>{field.field}</Text>
 							<Text color="red" wrap="truncate-end">{`  - ${formatValue(field.from ?? null)}`}</Text>

@@ -17,6 +17,8 @@ export type Check = {
 	hint?: string;
 	/** For findings about a role's safety: how much it matters (audit --fail-on compares against it). */
 	severity?: 'high' | 'medium' | 'low';
+	/** The Vault path a check of access is about (a secret path the policies must grant). */
+	path?: string;
 	/** For a check not run because an earlier step failed: that step's id. */
 	blockedBy?: string;
 };

@@ -1,5 +1,5 @@
 import type {Check} from './check.js';
-import {shellQuote} from './doctor/fixes.js';
+import {comment, policyAddCommands, shellQuote} from './doctor/fixes.js';
 import {detectPlatform} from './platform.js';
 import {lintRole} from './role-lint.js';
 import {type SimulateLoginResult, simulateLogin} from './simulate-login.js';
@@ -93,6 +93,37 @@ export function policyFor(paths: string[], kvVersion: '1' | '2'): string {
 	return `${blocks.join('\n\n')}\n`;
 }
 
+/** Keys that name one short-lived thing: bound alone, the role works for that one environment or run only. */
+const perRunKeys = new Set([
+	'environment_id',
+	'oidc.circleci.com/pipeline-id',
+	'run_id',
+	'pipeline_id',
+	'job_id',
+]);
+
+/** Bindings that will not do what an onboarding means: one environment only, or no organisation at all. */
+function bindingWarnings(platform: OnboardPlatform, keys: string[]): Check[] {
+	const warnings: Check[] = [];
+	if (keys.length > 0 && keys.every(key => perRunKeys.has(key)))
+		warnings.push({
+			id: 'role.bindings',
+			title: 'Bindings',
+			status: 'warn',
+			problem: 'role-too-broad',
+			message: `The role binds only ${keys.join(', ')}, which changes with every environment or run: it will refuse the next one. Bind the project or repository instead.`,
+		});
+	if (platform === 'ona' && keys.length > 0 && !keys.includes('organization_id') && !keys.includes('org'))
+		warnings.push({
+			id: 'role.bindings',
+			title: 'Bindings',
+			status: 'warn',
+			problem: 'role-too-broad',
+			message: `The bindings leave out organization_id: a token of another organization with the same values would be accepted.`,
+		});
+	return warnings;
+}
+
 /**
 A least-privilege role and policy for the workload that minted this token: bound to its project (or the
 narrowest identity the platform offers), its audience, short TTLs; checked against the token before anything
@@ -128,16 +159,22 @@ export async function proposeRole(options: OnboardOptions): Promise<Proposal> {
 		...(options.now === undefined ? {} : {now: options.now}),
 		roleName: options.roleName,
 	});
-	const warnings = lintRole(role, {
-		mount: options.mount,
-		roleName: options.roleName,
-		tokenPlatform: platform,
-	});
+	const warnings = [
+		...lintRole(role, {
+			mount: options.mount,
+			roleName: options.roleName,
+			tokenPlatform: platform,
+		}),
+		...bindingWarnings(platform, keys),
+	];
 	const commands = [
 		...(options.secretPaths.length > 0
-			? [`vault policy write ${shellQuote(policyName)} - <<'EOF'\n${policy}EOF`]
-			: [`# no --secret-path given: write the policy "${policyName}" yourself`]),
-		`vault write auth/${options.mount}/role/${shellQuote(options.roleName)} - <<'EOF'\n${JSON.stringify(role, null, 2)}\nEOF`,
+			? policyAddCommands(policyName, policy)
+			: [comment(`no --secret-path given: write the policy ${JSON.stringify(policyName)} yourself`)]),
+		comment(
+			'Creates the role; on an existing role it changes these fields: read it first (vault read) to compare.',
+		),
+		`vault write ${shellQuote(`auth/${options.mount}/role/${options.roleName}`)} - <<'EOF'\n${JSON.stringify(role)}\nEOF`,
 	];
 	return {platform, role, policyName, policy, commands, verdict, warnings};
 }

@@ -4,7 +4,7 @@ import {defaultHttpSettings, type HttpSettings} from '../probes/http.js';
 import {vaultConnectionFromEnv} from '../probes/vault.js';
 import type {DoctorContext, DoctorOptions} from './context.js';
 import {type CheckGroup, runSteps, type StepEvent, type StepRecord} from './engine.js';
-import {type Fix, fixFor} from './fixes.js';
+import {type ClaimsTrust, type Fix, type FixContext, fixFor} from './fixes.js';
 import {doctorSteps} from './steps.js';
 
 export type ReportCheck = Check & {group: CheckGroup; fix?: Fix};
@@ -73,7 +73,10 @@ export async function diagnose(options: DoctorOptions, hooks: DiagnoseHooks = {}
 }
 
 export function buildReport(context: DoctorContext, records: StepRecord[]): DoctorReport {
-	const fixContext = {
+	const allChecks = records.flatMap(record => record.checks);
+	const fixContext: FixContext = {
+		claimsTrust: claimsTrust(allChecks),
+		...(context.options.roleFile ? {roleFile: context.options.roleFile} : {}),
 		...(context.mount ? {mount: context.mount.path} : {}),
 		...(context.roleName === undefined ? {} : {roleName: context.roleName}),
 		...(context.role === undefined ? {} : {role: context.role}),
@@ -134,6 +137,21 @@ export function buildReport(context: DoctorContext, records: StepRecord[]): Doct
 		checks,
 		steps: records.map(record => ({id: record.id, group: record.group, ms: record.ms})),
 	};
+}
+
+/**
+Whether the token's claims may become values in a fix: its signature verified (by the doctor with the issuer's or
+the config's keys, or by Vault in a login), did not verify, or was not checked.
+*/
+function claimsTrust(checks: Check[]): ClaimsTrust {
+	const signatures = checks.filter(
+		check => check.id === 'issuer.signature' || check.id === 'login.signature',
+	);
+	if (signatures.some(check => check.status === 'fail')) return 'forged';
+	if (signatures.some(check => check.status === 'pass')) return 'verified';
+	return checks.some(check => check.id === 'login.attempt' && check.status === 'pass')
+		? 'verified'
+		: 'unchecked';
 }
 
 function groupOf(id: string, fallback: CheckGroup): CheckGroup {

@@ -1,24 +1,34 @@
 import {isLosslessNumber} from 'lossless-json';
 import type {Check} from '../check.js';
+import {type Change, desiredFields, type Edit, writeBody} from '../edits.js';
 import type {PlatformGuess} from '../platform.js';
 import {type ProblemId, problems} from '../problems.js';
-import {listField, mapField, stringField, type VaultData} from '../vault-data.js';
+import {listField, stringField, type VaultData} from '../vault-data.js';
 
 export type Fix = {
 	summary: string;
 	/** Copy-paste commands or config snippets, in the order to apply them. */
 	commands: string[];
 	docs?: string;
-	/** The same fix as data, for `--apply`: the fields to set on the role or the config. */
-	change?: {kind: 'role' | 'config'; fields: Record<string, unknown>};
+	/**
+	The same fix as data, for `--apply`: edits of single fields, applied to the role or config as read just before
+	the write. Only a Vault-side check of a role that was read, with claims from a verified token, carries one.
+	*/
+	change?: Change;
 };
+
+/** Whether the token's claims may be trusted as values to bind: its signature verified, failed, or was not checked. */
+export type ClaimsTrust = 'verified' | 'forged' | 'unchecked';
 
 export type FixContext = {
 	mount?: string;
 	roleName?: string;
 	role?: VaultData | null;
+	/** Where the role came from when it was not read from Vault (a --role-file). */
+	roleFile?: string;
 	config?: VaultData | null;
 	claims?: Record<string, unknown>;
+	claimsTrust?: ClaimsTrust;
 	platform?: PlatformGuess;
 	namespace?: string;
 	audienceRequested?: string;
@@ -30,67 +40,73 @@ export function shellQuote(value: string): string {
 	return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
+/** A value inside a YAML snippet: a JSON string is also a valid YAML double-quoted scalar. */
+const yamlQuote = (value: string) => JSON.stringify(value);
+
+/** A comment line: one line, whatever the value holds (a newline in a claim must not start a command). */
+export function comment(text: string): string {
+	const escaped = [...text].map(character => {
+		const code = character.codePointAt(0)!;
+		const control = code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029;
+		return control ? `\\u${code.toString(16).padStart(4, '0')}` : character;
+	});
+	return `# ${escaped.join('')}`;
+}
+
+/** A value quoted for a sentence or comment: JSON, so control characters show escaped. */
+const quoted = (value: unknown) => JSON.stringify(value ?? null);
+
 function vaultCommand(context: FixContext, words: string[]): string {
 	const namespace = context.namespace ? [`-namespace=${shellQuote(context.namespace)}`] : [];
 	const [verb, ...rest] = words;
 	return ['vault', verb!, ...namespace, ...rest].join(' ');
 }
 
+const mountOf = (context: FixContext) => context.mount ?? 'jwt';
+const roleOf = (context: FixContext) => context.roleName || '<role>';
+
 function rolePath(context: FixContext): string {
-	return `auth/${context.mount ?? 'jwt'}/role/${context.roleName || '<role>'}`;
+	return `auth/${mountOf(context)}/role/${roleOf(context)}`;
 }
 
-/**
-A role update as a JSON body on standard input. Vault merges role writes, except that role_type and
-bound_claims_type reset to their defaults when omitted, so both are always sent.
-*/
-function roleWrite(context: FixContext, changes: Record<string, unknown>): string {
-	const body = {
-		role_type: 'jwt',
-		bound_claims_type: stringField(context.role, 'bound_claims_type') || 'string',
-		...changes,
-	};
-	return `${vaultCommand(context, ['write', rolePath(context), '-'])} <<'EOF'\n${JSON.stringify(body, jsonReplacer)}\nEOF`;
+/** A JSON body on standard input. The quoted delimiter turns off expansion; JSON has no line break inside it. */
+function withBody(command: string, body: Record<string, unknown>): string {
+	return `${command} <<'EOF'\n${JSON.stringify(body, jsonReplacer)}\nEOF`;
 }
 
 function jsonReplacer(_key: string, value: unknown): unknown {
 	return isLosslessNumber(value) ? Number((value as {value: string}).value) : value;
 }
 
-/** A config update: Vault replaces the whole config on write, so every readable field is sent again. */
-function configWrite(context: FixContext, changes: Record<string, unknown>): string[] {
-	const current = {...(context.config ?? {})};
-	const keep = [
-		'oidc_discovery_url',
-		'oidc_discovery_ca_pem',
-		'jwks_url',
-		'jwks_ca_pem',
-		'jwt_validation_pubkeys',
-		'jwt_supported_algs',
-		'bound_issuer',
-		'default_role',
-		'oidc_client_id',
-		'oidc_response_mode',
-		'oidc_response_types',
-		'provider_config',
-		'namespace_in_state',
-	];
-	const body: Record<string, unknown> = {};
-	for (const key of keep) {
-		const value = current[key];
-		if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) continue;
-		body[key] = value;
-	}
+/** A role update: only the edited fields, computed from the role as read, plus the two fields Vault resets. */
+function roleWrite(context: FixContext, edits: Edit[]): string[] {
+	const role = context.role ?? null;
+	const body = writeBody({kind: 'role'}, role, desiredFields(role, edits));
+	const command = withBody(vaultCommand(context, ['write', shellQuote(rolePath(context)), '-']), body);
+	return context.roleFile
+		? [
+				comment(
+					`Computed from ${context.roleFile}; check it still matches Vault first: vault read -format=json ${rolePath(context)}`,
+				),
+				command,
+			]
+		: [command];
+}
 
-	Object.assign(body, changes);
-	const commands = [
-		`${vaultCommand(context, ['write', `auth/${context.mount ?? 'jwt'}/config`, '-'])} <<'EOF'\n${JSON.stringify(body, jsonReplacer)}\nEOF`,
+/** A config update: Vault replaces the whole config on write, so every field read is sent again. */
+function configWrite(context: FixContext, edits: Edit[]): string[] {
+	const config = context.config ?? null;
+	const body = writeBody({kind: 'config'}, config, desiredFields(config, edits));
+	const command = withBody(
+		vaultCommand(context, ['write', shellQuote(`auth/${mountOf(context)}/config`), '-']),
+		body,
+	);
+	const secret = configSecretRisk(config);
+	if (!secret) return [command];
+	return [
+		comment(`${secret} Not to be run as it is: add "oidc_client_secret" to the body first.`),
+		...command.split('\n').map(line => comment(line)),
 	];
-	if (body['oidc_client_id'])
-		commands.unshift(
-			'# The config has oidc_client_id: add "oidc_client_secret" to the body, Vault never returns it.',
-		);
-	return commands;
 }
 
 function audiences(claims: Record<string, unknown> | undefined): string[] {
@@ -111,14 +127,14 @@ function tokenWithAudience(platform: PlatformGuess | undefined, audience: string
 			return [`circleci run oidc get --claims ${shellQuote(JSON.stringify({aud: audience}))}`];
 		case 'github':
 			return [
-				`# GitHub Actions: request the token with this audience\n- uses: hashicorp/vault-action@v3\n  with:\n    method: jwt\n    jwtGithubAudience: ${audience}`,
+				`# GitHub Actions: request the token with this audience\n- uses: hashicorp/vault-action@v3\n  with:\n    method: jwt\n    jwtGithubAudience: ${yamlQuote(audience)}`,
 			];
 		case 'gitlab':
-			return [`# .gitlab-ci.yml\nid_tokens:\n  VAULT_ID_TOKEN:\n    aud: ${audience}`];
+			return [`# .gitlab-ci.yml\nid_tokens:\n  VAULT_ID_TOKEN:\n    aud: ${yamlQuote(audience)}`];
 		case 'buildkite':
 			return [`buildkite-agent oidc request-token --audience ${shellQuote(audience)}`];
 		default:
-			return [`# Request the token from the issuer with audience "${audience}".`];
+			return [comment(`Request the token from the issuer with audience ${quoted(audience)}.`)];
 	}
 }
 
@@ -136,6 +152,37 @@ function platformNoToken(platform: PlatformGuess | undefined): string[] {
 	);
 }
 
+/**
+Checks of Vault's own judgement (the login model, the issuer and Vault reads) may carry a role or config write.
+The login attempt, the agreement, and the token's own checks only report what Vault or the platform said.
+*/
+const vaultSide = (check: Check) =>
+	(check.id.startsWith('login.') &&
+		!['login.attempt', 'login.agreement', 'login.model'].includes(check.id)) ||
+	check.id.startsWith('issuer.') ||
+	check.id.startsWith('vault.');
+
+/** Problems whose fix takes a value from the token (its aud, sub, iss, alg or a claim). */
+const claimDerived = new Set<ProblemId>([
+	'audience-mismatch',
+	'audience-unbound',
+	'subject-mismatch',
+	'bound-claim-mismatch',
+	'issuer-mismatch',
+	'algorithm-not-allowed',
+	'config-missing',
+	'config-unsupported',
+]);
+
+/** The bound_claims key a check is about: from a model check's id, or from Vault's own words. */
+function failingClaim(check: Check): string | undefined {
+	if (check.id.startsWith('login.bound-claims/')) return check.id.slice('login.bound-claims/'.length);
+	if (check.problem === 'audience-mismatch' || check.problem === 'audience-unbound') return 'aud';
+	if (check.problem === 'subject-mismatch') return 'sub';
+	const text = check.vaultMessage ?? check.message;
+	return /claim "([^"]+)" (?:is missing|does not match)/.exec(text)?.[1];
+}
+
 /** The concrete fix for a failed or warned check, built from the real role, config and token. */
 export function fixFor(check: Check, context: FixContext): Fix | undefined {
 	if (!check.problem || check.status === 'pass') return undefined;
@@ -151,126 +198,173 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 	const claims = context.claims;
 	const tokenAudiences = audiences(claims);
 	const boundAudiences = listField(context.role, 'bound_audiences');
+	const trust = context.claimsTrust ?? 'unchecked';
+	const roleKnown = Boolean(context.role) && Boolean(context.roleName);
 
-	let change: Fix['change'];
-	const role = (fields: Record<string, unknown>) => {
-		change = {kind: 'role', fields};
-		return roleWrite(context, fields);
+	// Why no write is offered, if none may be: the check is not Vault's judgement, the role was not read, or the
+	// value to bind would come from a token whose signature did not verify.
+	const noWrite = !vaultSide(check)
+		? 'not-vault-side'
+		: claimDerived.has(problem) && trust !== 'verified'
+			? trust
+			: undefined;
+
+	let change: Change | undefined;
+	const role = (edits: Edit[]): string[] => {
+		change = {kind: 'role', edits};
+		return roleWrite(context, edits);
 	};
-	const config = (fields: Record<string, unknown>) => {
-		change = {kind: 'config', fields};
-		return configWrite(context, fields);
+	const config = (edits: Edit[]): string[] => {
+		change = {kind: 'config', edits};
+		return configWrite(context, edits);
 	};
+	const roleFix = (edits: Edit[], text: string): Fix =>
+		roleKnown && !noWrite ? make(role(edits), text) : withoutRole(check, context, make, noWrite);
 
 	const byProblem: Partial<Record<ProblemId, () => Fix>> = {
-		'audience-mismatch': () =>
-			make(
+		'audience-mismatch': () => {
+			const request =
+				boundAudiences[0] ?? (check.id === 'token.audience' ? String(check.expected ?? '') : '');
+			const tokenSide = request ? tokenWithAudience(context.platform, request, roleOf(context)) : [];
+			const text = `Request the token with audience ${boundAudiences.map(quoted).join(' or ') || quoted(request)}${roleKnown && !noWrite ? `, or bind ${tokenAudiences.map(quoted).join(', ') || 'its audience'} on the role` : ''}`;
+			if (!context.role) return withoutRole(check, context, make, noWrite);
+			if (!roleKnown || noWrite || tokenAudiences.length === 0) {
+				const reason = noWrite === 'forged' || noWrite === 'unchecked' ? [trustComment(noWrite)] : [];
+				return make([...tokenSide, ...reason], text);
+			}
+			return make(
 				[
-					...(boundAudiences[0]
-						? tokenWithAudience(context.platform, boundAudiences[0], context.roleName || '<role>')
-						: []),
+					...tokenSide,
 					'# or, if this audience is meant for Vault, bind it on the role:',
-					role({bound_audiences: [...new Set([...boundAudiences, ...tokenAudiences])]}),
+					...role([{op: 'add', field: 'bound_audiences', values: tokenAudiences}]),
 				],
-				`Request the token with audience ${boundAudiences.join(' or ')}, or bind ${tokenAudiences.join(', ') || 'its audience'} on the role`,
-			),
+				text,
+			);
+		},
 		'audience-unbound': () =>
-			make(
-				[role({bound_audiences: tokenAudiences})],
-				`Bind the token's audience ${tokenAudiences.join(', ')} on the role`,
+			roleFix(
+				[{op: 'add', field: 'bound_audiences', values: tokenAudiences}],
+				`Bind the token's audience ${tokenAudiences.map(quoted).join(', ')} on the role`,
 			),
 		'subject-mismatch': () =>
-			make(
-				[role({bound_subject: String(claims?.['sub'] ?? '')})],
-				"Set bound_subject to the token's sub (or clear it and bind claims instead)",
+			roleFix(
+				[{op: 'set', field: 'bound_subject', value: String(claims?.['sub'] ?? '')}],
+				"Set bound_subject to the token's sub (or bind claims instead)",
 			),
-		'bound-claim-mismatch': () => boundClaimFix(check, context, make, role),
-		'bound-claim-missing': () => boundClaimFix(check, context, make, role),
-		'bound-claim-type': () => boundClaimFix(check, context, make, role),
 		'user-claim-missing': () =>
-			make([role({user_claim: 'sub'})], 'Use a claim every token has as user_claim, such as sub'),
-		'user-claim-type': () =>
-			make([role({user_claim: 'sub'})], 'Use a string claim as user_claim, such as sub'),
-		'groups-claim-missing': () =>
-			make([role({groups_claim: ''})], 'Clear groups_claim, or point it at a claim the token has'),
-		'groups-claim-type': () =>
-			make([role({groups_claim: ''})], 'Clear groups_claim, or point it at a list of strings'),
-		'claim-mapping-type': () => {
-			const mappings = {...mapField(context.role, 'claim_mappings')};
-			for (const key of Object.keys((check.actual as Record<string, unknown>) ?? {})) delete mappings[key];
-			return make([role({claim_mappings: mappings})], 'Remove the mappings of claims that are not strings');
-		},
-		'role-type-oidc': () => make([role({})], 'Set role_type to jwt (and send it on every later update)'),
-		'token-not-yet-valid': () =>
-			make(
-				[role({clock_skew_leeway: 120}), '# and fix the clock (NTP) on the Vault servers'],
-				'Absorb the clock difference, then fix the clocks',
+			roleFix(
+				[{op: 'set', field: 'user_claim', value: 'sub'}],
+				'Use a claim every token has as user_claim, such as sub',
 			),
+		'user-claim-type': () =>
+			roleFix(
+				[{op: 'set', field: 'user_claim', value: 'sub'}],
+				'Use a string claim as user_claim, such as sub',
+			),
+		'groups-claim-missing': () =>
+			roleFix(
+				[{op: 'set', field: 'groups_claim', value: ''}],
+				'Clear groups_claim, or point it at a claim the token has',
+			),
+		'groups-claim-type': () =>
+			roleFix(
+				[{op: 'set', field: 'groups_claim', value: ''}],
+				'Clear groups_claim, or point it at a list of strings',
+			),
+		'claim-mapping-type': () =>
+			roleFix(
+				[{op: 'unmap-claims', claims: Object.keys((check.actual as Record<string, unknown>) ?? {})}],
+				'Remove the mappings of claims that are not strings',
+			),
+		'role-type-oidc': () =>
+			roleFix(
+				[{op: 'set', field: 'role_type', value: 'jwt'}],
+				'Set role_type to jwt (and send it on every later update)',
+			),
+		'token-not-yet-valid': () => {
+			const fix = roleFix(
+				[{op: 'set', field: 'clock_skew_leeway', value: 120}],
+				'Absorb the clock difference, then fix the clocks',
+			);
+			return {...fix, commands: [...fix.commands, '# and fix the clock (NTP) on the Vault servers']};
+		},
 		'token-expired': () =>
 			make(
 				[
 					'# Fetch the token right before the login, not at the start of the job',
-					...tokenWithAudience(context.platform, tokenAudiences[0] ?? boundAudiences[0] ?? 'vault'),
+					...tokenWithAudience(
+						context.platform,
+						tokenAudiences[0] ?? boundAudiences[0] ?? 'vault',
+						roleOf(context),
+					),
 				],
 				'Use a fresh token',
 			),
 		'issuer-mismatch': () =>
-			make(config({bound_issuer: String(claims?.['iss'] ?? '')}), "Set bound_issuer to the token's iss"),
+			configFix(
+				[{op: 'set', field: 'bound_issuer', value: String(claims?.['iss'] ?? '')}],
+				"Set bound_issuer to the token's iss",
+			),
 		'discovery-issuer-mismatch': () =>
-			make(
-				config({
-					oidc_discovery_url:
-						typeof check.actual === 'string'
-							? check.actual
-							: stringField(context.config, 'oidc_discovery_url'),
-				}),
+			configFix(
+				[
+					{
+						op: 'set',
+						field: 'oidc_discovery_url',
+						value:
+							typeof check.actual === 'string'
+								? check.actual
+								: stringField(context.config, 'oidc_discovery_url'),
+					},
+				],
 				'Set oidc_discovery_url to exactly the issuer the discovery document names',
 			),
 		'algorithm-not-allowed': () => {
 			const alg = typeof check.actual === 'string' ? check.actual : '';
-			const current = listField(context.config, 'jwt_supported_algs');
-			return make(
-				alg && /^(?:RS|ES|PS)(?:256|384|512)$|^EdDSA$/.test(alg)
-					? config({jwt_supported_algs: [...new Set([...current, alg])]})
-					: [
-							'# Sign tokens with an asymmetric algorithm (RS256, ES256, ...); Vault never accepts HS256 or none.',
-						],
-			);
+			return alg && /^(?:RS|ES|PS)(?:256|384|512)$|^EdDSA$/.test(alg)
+				? configFix([{op: 'add', field: 'jwt_supported_algs', values: [alg]}], summary)
+				: make([
+						'# Sign tokens with an asymmetric algorithm (RS256, ES256, ...); Vault never accepts HS256 or none.',
+					]);
 		},
 		'config-unsupported': () =>
-			make(
-				[
-					vaultCommand(context, ['auth', 'enable', '-path=jwt-ci', 'jwt']),
-					vaultCommand(context, [
-						'write',
-						'auth/jwt-ci/config',
-						`oidc_discovery_url=${shellQuote(String(claims?.['iss'] ?? '<issuer>'))}`,
-					]),
-				],
-				'Use a separate JWT mount for workloads; keep the OIDC (browser) mount as it is',
-			),
+			noWrite
+				? withoutRole(check, context, make, noWrite)
+				: make(
+						[
+							vaultCommand(context, ['auth', 'enable', '-path=jwt-ci', 'jwt']),
+							vaultCommand(context, [
+								'write',
+								'auth/jwt-ci/config',
+								`oidc_discovery_url=${shellQuote(String(claims?.['iss'] ?? '<issuer>'))}`,
+							]),
+						],
+						'Use a separate JWT mount for workloads; keep the OIDC (browser) mount as it is',
+					),
 		'config-missing': () =>
-			make(
-				[
-					vaultCommand(context, [
-						'write',
-						`auth/${context.mount ?? 'jwt'}/config`,
-						`oidc_discovery_url=${shellQuote(String(claims?.['iss'] ?? '<issuer>'))}`,
-						`bound_issuer=${shellQuote(String(claims?.['iss'] ?? '<issuer>'))}`,
-					]),
-				],
-				"Configure the mount to trust the token's issuer",
-			),
+			noWrite
+				? withoutRole(check, context, make, noWrite)
+				: make(
+						[
+							vaultCommand(context, [
+								'write',
+								shellQuote(`auth/${mountOf(context)}/config`),
+								`oidc_discovery_url=${shellQuote(String(claims?.['iss'] ?? '<issuer>'))}`,
+								`bound_issuer=${shellQuote(String(claims?.['iss'] ?? '<issuer>'))}`,
+							]),
+						],
+						"Configure the mount to trust the token's issuer",
+					),
 		'role-not-found': () =>
 			make(
-				[vaultCommand(context, ['list', `auth/${context.mount ?? 'jwt'}/role`])],
+				[vaultCommand(context, ['list', shellQuote(`auth/${mountOf(context)}/role`)])],
 				'Use an existing role (names are lowercase), or create it',
 			),
 		'role-missing': () =>
 			make(
 				[
 					'ona-vault-doctor --role <name>',
-					vaultCommand(context, ['list', `auth/${context.mount ?? 'jwt'}/role`]),
+					vaultCommand(context, ['list', shellQuote(`auth/${mountOf(context)}/role`)]),
 				],
 				'Name the role: --role, $IDP_VAULT_ROLE, $VAULT_ROLE, or default_role on the config',
 			),
@@ -290,73 +384,172 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 		'cidr-denied': () =>
 			make(
 				[
-					role({
-						token_bound_cidrs: [...listField(context.role, 'token_bound_cidrs'), '<your egress address>/32'],
-					}),
+					comment(
+						`Add the caller's egress address (as Vault sees it, after any proxy or NAT) to token_bound_cidrs, keeping ${quoted(listField(context.role, 'token_bound_cidrs'))}:`,
+					),
+					`${vaultCommand(context, ['read', '-field=token_bound_cidrs', shellQuote(rolePath(context))])}`,
 				],
 				"Allow the caller's egress address in token_bound_cidrs",
 			),
 		'permission-denied': () => {
-			const policy = listField(context.role, 'token_policies')[0] ?? '<policy>';
-			const target = check.id.startsWith('access.secret/')
-				? (check.message.match(/may not read (\S+):/)?.[1] ?? '<path>')
-				: '<path>';
+			const target = check.path ?? '<path>';
 			return make(
-				[
-					`${vaultCommand(context, ['policy', 'write', policy, '-'])} <<'EOF'\npath "${target}" {\n  capabilities = ["read"]\n}\nEOF`,
-					`# the full policy text is replaced: start from: vault policy read ${policy}`,
-				],
-				`Grant read on ${target} in the role's policy`,
+				policyAppend(context, target),
+				`Grant read on ${target} in the role's policy (added to the policy, nothing in it replaced)`,
 			);
 		},
-		'kv2-path': () => {
-			const policy = listField(context.role, 'token_policies')[0] ?? '<policy>';
-			return make(
-				[
-					`${vaultCommand(context, ['policy', 'write', policy, '-'])} <<'EOF'\npath "${String(check.expected)}" {\n  capabilities = ["read"]\n}\nEOF`,
-					`# the full policy text is replaced: start from: vault policy read ${policy}`,
-				],
+		'kv2-path': () =>
+			make(
+				policyAppend(context, String(check.expected)),
 				'Write KV v2 policy paths with data/ (and metadata/ for list)',
-			);
-		},
+			),
 		'platform-no-token': () => make(platformNoToken(context.platform)),
 	};
+	const claim = failingClaim(check);
+	if (claim !== undefined && problem.startsWith('bound-claim-'))
+		byProblem[problem] = () => boundClaimFix(check, claim, context, make, roleFix);
 	const build = byProblem[problem];
 	if (build) {
 		const fix = build();
-		// Token-side first (audience), or a value only the operator knows (CIDR): shown, never applied blindly.
-		const applicable =
-			change && !['audience-mismatch', 'cidr-denied', 'permission-denied', 'kv2-path'].includes(problem);
+		// A token-side fix first (audience) is shown with the role alternative, never applied blindly.
+		const applicable = change && problem !== 'audience-mismatch';
 		return applicable ? {...fix, change} : fix;
 	}
 
 	const steps = catalogue.fix as {role?: readonly string[]; token?: readonly string[]};
-	return make([...(steps.role ?? []), ...(steps.token ?? [])].map(step => `# ${step}`));
+	return make([...(steps.role ?? []), ...(steps.token ?? [])].map(step => comment(step)));
+
+	function configFix(edits: Edit[], text: string): Fix {
+		if (noWrite) return withoutRole(check, context, make, noWrite);
+		if (!context.config)
+			return make([comment('The config could not be read: ask a Vault admin to make this change.')], text);
+		const fix = make(config(edits), text);
+		// A config holding a client secret Vault never returns cannot be rewritten safely: no change to apply.
+		if (configSecretRisk(context.config)) change = undefined;
+		return fix;
+	}
+}
+
+/** Reads the policy, adds the rule at its end, writes it back: nothing already in the policy is replaced. */
+function policyAppend(context: FixContext, path: string): string[] {
+	const policy = listField(context.role, 'token_policies')[0] ?? '<policy>';
+	return policyAddCommands(
+		policy,
+		`path ${JSON.stringify(path)} {\n  capabilities = ["read"]\n}`,
+		context.namespace,
+	);
+}
+
+/**
+The commands that add rules to a policy without losing what it has: Vault replaces a policy whole on write, so
+it is read into a file (empty if it does not exist yet), the rules are appended, and the file is written back.
+*/
+export function policyAddCommands(policy: string, rules: string, namespace?: string): string[] {
+	const context = namespace ? {namespace} : {};
+	const file = shellQuote(`${policy}.hcl`);
+	return [
+		comment('Vault replaces a policy whole on write: read it, add the rules at its end, write it back.'),
+		`${vaultCommand(context, ['policy', 'read', shellQuote(policy)])} > ${file} || : > ${file}`,
+		`cat >> ${file} <<'EOF'\n${rules.replace(/\n+$/, '')}\nEOF`,
+		vaultCommand(context, ['policy', 'write', shellQuote(policy), file]),
+	];
+}
+
+const trustComment = (trust: 'forged' | 'unchecked') =>
+	trust === 'forged'
+		? comment("The token's signature does not verify: the doctor binds nothing from its claims.")
+		: comment(
+				"The token's signature was not checked (offline, or no keys): the doctor binds nothing from its claims.",
+			);
+
+/**
+The fix when no role write may be offered: what failed, the token's value, and how to get the role read or the
+change made by someone who can. Never a write of bound_claims.
+*/
+function withoutRole(
+	check: Check,
+	context: FixContext,
+	make: (commands: string[], text?: string) => Fix,
+	reason: string | undefined,
+): Fix {
+	const claim = failingClaim(check);
+	const value = claim === undefined ? undefined : context.claims?.[claim];
+	const path = rolePath(context);
+	const lines: string[] = [];
+	if (reason === 'forged' || reason === 'unchecked') lines.push(trustComment(reason));
+	if (claim !== undefined)
+		lines.push(
+			comment(
+				value === undefined
+					? `Vault refused the claim ${quoted(claim)}: the token has no such claim.`
+					: `Vault refused the claim ${quoted(claim)}: the token's value is ${quoted(value)}.`,
+			),
+		);
+	if (!context.role) {
+		lines.push(
+			comment(`Ask a Vault admin to compare it with the role ${path}, or let the doctor read the role:`),
+			comment(
+				'a token whose policy has: path "auth/+/role/*" { capabilities = ["read"] }, or an exported role:',
+			),
+			`${vaultCommand(context, ['read', '-format=json', shellQuote(path)])} > role.json`,
+			`ona-vault-doctor --mount ${shellQuote(mountOf(context))} --role ${shellQuote(roleOf(context))} --role-file role.json`,
+		);
+	}
+
+	const what =
+		claim === undefined
+			? problems[check.problem!].title
+			: `Vault refused the token's ${quoted(claim)}${value === undefined ? ' (the token has none)' : ` (${quoted(value)})`}`;
+	return make(
+		lines.length > 0 ? lines : [comment('See the failing checks of the role above for the change.')],
+		what,
+	);
+}
+
+/** A config write would erase what Vault never returns: the OIDC client secret. */
+export function configSecretRisk(config: VaultData | null | undefined): string | undefined {
+	return stringField(config, 'oidc_client_id')
+		? 'The config has oidc_client_id, and Vault never returns oidc_client_secret: a config write without it erases the secret.'
+		: undefined;
 }
 
 function boundClaimFix(
 	check: Check,
+	key: string,
 	context: FixContext,
 	make: (commands: string[], text?: string) => Fix,
-	role: (fields: Record<string, unknown>) => string,
+	roleFix: (edits: Edit[], text: string) => Fix,
 ): Fix {
-	const key = check.id.replace(/^login\.bound-claims\//, '');
-	const bound = {...mapField(context.role, 'bound_claims')};
-	const actual = check.actual;
-	if (actual === undefined) {
-		delete bound[key];
-		const commands = [role({bound_claims: bound})];
+	const actual = check.id.startsWith('login.bound-claims/') ? check.actual : context.claims?.[key];
+	if (check.problem === 'bound-claim-missing' || actual === undefined) {
+		// Removing the binding would let every token without the claim in: the token must carry it instead.
+		const commands = [
+			comment(
+				`The role requires ${quoted(key)} and the token has none; the binding stays. Get a token that carries it:`,
+			),
+		];
 		if (key === 'oidc.circleci.com/context-ids')
-			commands.unshift(
-				'# Preferred: add the context to the job in .circleci/config.yml (workflows: ... context: [<name>])',
+			commands.push(
+				'# Add the context to the job in .circleci/config.yml (workflows: ... context: [<name>])',
 			);
-		return make(commands, `Bind a claim the token has (it has no "${key}")`);
+		if (check.hint) commands.push(comment(check.hint));
+		return make(commands, `Use a token that has ${quoted(key)}; the role keeps requiring it`);
 	}
 
-	const scalar = typeof actual === 'object' && actual !== null && !Array.isArray(actual) ? undefined : actual;
-	if (scalar !== undefined) bound[key] = scalar;
-	return make(
-		[role({bound_claims: bound})],
-		`Bind "${key}" to the token's value ${JSON.stringify(scalar ?? actual)} (or run the job from where the role expects)`,
+	if (
+		check.problem === 'bound-claim-type' ||
+		(typeof actual === 'object' && actual !== null && !Array.isArray(actual))
+	)
+		return make(
+			[
+				comment(
+					`The token's ${quoted(key)} is not a value Vault can compare; bind a string inside it with a JSON pointer key (e.g. "/${key}/name").`,
+				),
+			],
+			`Bind a string claim instead of ${quoted(key)}`,
+		);
+	return roleFix(
+		[{op: 'bind-claim', claim: key, value: actual}],
+		`Bind ${quoted(key)} to the token's value ${quoted(actual)} (or run the job from where the role expects)`,
 	);
 }

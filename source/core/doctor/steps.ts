@@ -2,6 +2,7 @@ import {readFile} from 'node:fs/promises';
 import {distance} from 'fastest-levenshtein';
 import type {Check} from '../check.js';
 import {explainVaultError} from '../explain-error.js';
+import {invalidRoleName} from '../names.js';
 import {detectPlatform} from '../platform.js';
 import {type HttpResponse, httpRequest} from '../probes/http.js';
 import {discoveryUrlFor, probeIssuer} from '../probes/issuer.js';
@@ -548,6 +549,22 @@ const vaultRole: Step = {
 			};
 		}
 
+		const nameProblem = invalidRoleName(context.roleName);
+		if (nameProblem) {
+			context.role = null;
+			return {
+				checks: [
+					{
+						id: 'vault.read-role',
+						title: this.title,
+						status: 'fail',
+						problem: 'role-not-found',
+						message: `${nameProblem}; it came from ${reason}, and no role of that name can exist.`,
+					},
+				],
+			};
+		}
+
 		const path = `auth/${context.mount!.path}/role/${context.roleName}`;
 		const answer = await reader(context).read(path);
 		const check = readCheck(
@@ -954,6 +971,7 @@ async function secretAccess(
 			status: 'fail',
 			problem: 'permission-denied',
 			message: `The login token (policies ${policies.join(', ') || 'none'}) may not read ${paths.read}: capabilities ${capabilities(paths.read).join(', ') || 'none'}.`,
+			path: paths.read,
 			expected: ['read'],
 			actual: capabilities(paths.read),
 		},
