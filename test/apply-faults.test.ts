@@ -11,11 +11,11 @@ import {join} from 'node:path';
 import {after, before, beforeEach, test} from 'node:test';
 import {applyChange, loadBackup} from '../source/core/apply.js';
 import type {Edit} from '../source/core/edits.js';
-import {defaultHttpSettings} from '../source/core/probes/http.js';
-import {VaultWriter, vaultConnectionFromEnv} from '../source/core/probes/vault.js';
+import type {VaultWriter} from '../source/core/probes/vault.js';
 import {cliPath, runCli} from './helpers/run-cli.js';
 import {
 	adminToken,
+	adminWriter,
 	onaClaims,
 	onaRole,
 	organizationId,
@@ -35,13 +35,7 @@ const bindProject: Edit[] = [{op: 'bind-claim', claim: 'project_id', value: proj
 before(async () => {
 	world = await startWorld();
 	backups = await mkdtemp(join(tmpdir(), 'ovd-faults-'));
-	writer = new VaultWriter(
-		vaultConnectionFromEnv(
-			{VAULT_TOKEN: adminToken, HOME: '/nonexistent'},
-			{vaultAddr: world.vault.url},
-			defaultHttpSettings,
-		),
-	);
+	writer = adminWriter(world);
 });
 
 after(async () => {

@@ -7,9 +7,8 @@ import {applyChange, editsSetting, loadBackup, restoreBackup} from '../source/co
 import {diagnose} from '../source/core/doctor/diagnose.js';
 import {writeBody} from '../source/core/edits.js';
 import {proposeRole} from '../source/core/onboard.js';
-import {defaultHttpSettings} from '../source/core/probes/http.js';
-import {VaultWriter, vaultConnectionFromEnv} from '../source/core/probes/vault.js';
-import {adminToken, nowSeconds, onaClaims, options, startWorld, type World} from './helpers/world.js';
+import type {VaultWriter} from '../source/core/probes/vault.js';
+import {adminWriter, nowSeconds, onaClaims, options, startWorld, type World} from './helpers/world.js';
 
 let world: World;
 let backups: string;
@@ -18,13 +17,7 @@ let writer: VaultWriter;
 before(async () => {
 	world = await startWorld();
 	backups = await mkdtemp(join(tmpdir(), 'ovd-backups-'));
-	writer = new VaultWriter(
-		vaultConnectionFromEnv(
-			{VAULT_TOKEN: adminToken, HOME: '/nonexistent'},
-			{vaultAddr: world.vault.url},
-			defaultHttpSettings,
-		),
-	);
+	writer = adminWriter(world);
 });
 
 after(async () => {

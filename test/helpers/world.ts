@@ -1,5 +1,7 @@
 import type {DoctorOptions} from '../../source/core/doctor/context.js';
 import {type DoctorReport, diagnose} from '../../source/core/doctor/diagnose.js';
+import {defaultHttpSettings} from '../../source/core/probes/http.js';
+import {VaultWriter, vaultConnectionFromEnv} from '../../source/core/probes/vault.js';
 import {startIssuer, type TestIssuer} from '../fixtures/oidc-issuer.js';
 import {type EmulatorOptions, startVaultEmulator, type VaultEmulator} from '../fixtures/vault-emulator.js';
 
@@ -118,4 +120,15 @@ export function check(report: DoctorReport, id: string) {
 	const found = report.checks.find(item => item.id === id);
 	if (!found) throw new Error(`no check ${id}; have ${report.checks.map(item => item.id).join(', ')}`);
 	return found;
+}
+
+/** The product's own Vault writer, with the admin token, for tests that apply changes directly. */
+export function adminWriter(world: World): VaultWriter {
+	return new VaultWriter(
+		vaultConnectionFromEnv(
+			{VAULT_TOKEN: adminToken, HOME: '/nonexistent'},
+			{vaultAddr: world.vault.url},
+			defaultHttpSettings,
+		),
+	);
 }
