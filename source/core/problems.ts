@@ -152,6 +152,17 @@ export const problems = {
 		fix: {role: ['vault write auth/<mount>/config oidc_discovery_url="<issuer>" (and bound_issuer).']},
 		docs: `${jwtApiDocs}#configure`,
 	},
+	'config-invalid': {
+		title: 'The auth config is invalid',
+		cause:
+			'Vault refused the write to auth/<mount>/config, or cannot build a validator from it at login: exactly one key source (oidc_discovery_url, jwks_url, jwt_validation_pubkeys, jwks_pairs) must be set, oidc_client_id and oidc_client_secret go together, PEM keys and CA certificates must parse, and response types must be valid. A refused write leaves the old config in force.',
+		fix: {
+			role: [
+				'Write the config again with one key source and valid PEM text: vault write auth/<mount>/config oidc_discovery_url="<issuer>" bound_issuer="<issuer>".',
+			],
+		},
+		docs: `${jwtApiDocs}#configure`,
+	},
 	'config-unsupported': {
 		title: 'The mount is set up for the browser OIDC flow, not JWT login',
 		cause:
@@ -181,6 +192,17 @@ export const problems = {
 			token: ['List the roles: vault list auth/<mount>/role, and use one of them.'],
 			role: ['Or create the role.'],
 		},
+	},
+	'role-invalid': {
+		title: 'Vault refused the role',
+		cause:
+			'The write to auth/<mount>/role/<name> was rejected: a jwt role needs user_claim and at least one of bound_audiences, bound_subject, bound_claims or token_bound_cidrs; role_type and bound_claims_type must be known values; glob bound values must be strings; ttl may not exceed max_ttl; claim_mappings may not target reserved or duplicate metadata keys.',
+		fix: {
+			role: [
+				'Write the whole role again: vault write auth/<mount>/role/<name> role_type=jwt user_claim=sub bound_audiences=<aud> bound_claims=@claims.json token_policies=<policy>.',
+			],
+		},
+		docs: `${jwtApiDocs}#create-update-role`,
 	},
 	'role-type-oidc': {
 		title: 'The role is an OIDC (browser) role',
@@ -288,6 +310,16 @@ export const problems = {
 		fix: {role: ['Set user_claim to a string claim such as sub.']},
 		docs: `${jwtApiDocs}#user_claim`,
 	},
+	'user-claim-empty': {
+		title: 'The user_claim value is empty',
+		cause:
+			'The token carries the role\'s user_claim as an empty string. Every claim check passes, then Vault core refuses to create an identity alias without a name and answers HTTP 500 "missing name in alias".',
+		fix: {
+			role: ['Set user_claim to a claim that is never empty (sub is always set).'],
+			token: ['Or have the issuer fill that claim (e.g. an account without an email address).'],
+		},
+		docs: `${jwtApiDocs}#user_claim`,
+	},
 	'groups-claim-missing': {
 		title: 'The groups_claim is missing from the token',
 		cause: 'groups_claim is set on the role but the token has no such claim: every login on the role fails.',
@@ -343,6 +375,38 @@ export const problems = {
 		fix: {
 			token: [
 				'Log in again; check VAULT_TOKEN and ~/.vault-token, and the token TTL (token_ttl on the role).',
+			],
+		},
+	},
+	'vault-token-foreign': {
+		title: 'The request carried a token this Vault never issued',
+		cause:
+			"Vault looks up the X-Vault-Token header (VAULT_TOKEN, ~/.vault-token, a client's token setting) even on login paths, and this value is not one of its tokens: a token from another cluster, a Vault Enterprise namespaced token (hvs.<...>.<nsid>) sent to Vault CE or OpenBao, or the workload's JWT passed where a Vault token belongs. The lookup fails at its first step, the namespace, hence the wording.",
+		fix: {
+			token: [
+				"For the login, unset VAULT_TOKEN and remove ~/.vault-token (or the client's token setting); send the JWT only in the login body (jwt=...), never as X-Vault-Token.",
+				'Afterwards use the token the login returned, against the same VAULT_ADDR.',
+			],
+		},
+	},
+	'vault-internal': {
+		title: 'Vault answered 500 and keeps the reason in its log',
+		cause:
+			'A 500 with "internal error" (or a bare "1 error occurred") means Vault failed while handling the request and told the client nothing more. With JWT login the reason is often on the client side all the same: a stray client token the token store cannot read, or an empty user claim. The server log has the line.',
+		fix: {
+			role: [
+				"Read Vault's server log at the time of the request (journalctl -u vault, kubectl logs) and the audit log for that path.",
+			],
+			token: ['Run ona-vault-doctor in the failing job: it checks what the 500 hides.'],
+		},
+	},
+	'cel-denied': {
+		title: 'An OpenBao CEL role refused the token',
+		cause:
+			"On OpenBao's auth/<mount>/cel/login the role's CEL program decides after the signature and time checks; it returned false or a message, returned a non-boolean, or failed to run.",
+		fix: {
+			role: [
+				'Read the program (bao read auth/<mount>/cel/role/<name>) and evaluate it against the token claims (ona-vault-doctor decode).',
 			],
 		},
 	},
