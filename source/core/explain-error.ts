@@ -150,7 +150,7 @@ const rules: Rule[] = [
 	{
 		problem: 'token-not-yet-valid',
 		pattern:
-			/token not yet valid|token not valid yet|\bis not yet valid\b|before the nbf \(not before\) time|token issued in the future|invalid not before \(nbf\) claim|invalid issued at \(iat\) claim|\bjwt not active\b|token used before issued|"nbf" claim timestamp check failed|ImmatureSignatureError/i,
+			/token not yet valid|token (?:is )?not valid yet|\bis not yet valid\b|before the nbf \(not before\) time|token issued in the future|invalid not before \(nbf\) claim|invalid issued at \(iat\) claim|\bjwt not active\b|token used before issued|"nbf" claim timestamp check failed|ImmatureSignatureError/i,
 	},
 	{problem: 'config-unsupported', pattern: /unsupported config type|unhandled case during login/i},
 	{problem: 'config-missing', pattern: /could not load configuration/i, alternatives: ['mount-not-found']},
@@ -210,7 +210,7 @@ const rules: Rule[] = [
 	{
 		problem: 'provider-config',
 		pattern:
-			/failed to load custom provider config|error fetching user info|provider config|invalid provider_config|not found in custom providers|Microsoft Graph API|Okta API|unable to locate groups claim|distributed groups source|when using the kubernetes provider|failed to impersonate principal|error parsing service account JSON/i,
+			/failed to load custom provider config|error fetching user info|provider config|invalid provider_config|(?:must be set|is required) in provider_config|not found in custom providers|Microsoft Graph API|Okta API|unable to locate groups claim|distributed groups source|when using the kubernetes provider|failed to impersonate principal|error parsing service account JSON/i,
 	},
 	{
 		problem: 'platform-no-token',
