@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {explainVaultError} from '../source/core/explain-error.js';
+import {explainVaultError, explainVaultErrors} from '../source/core/explain-error.js';
 import {problemIds} from '../source/core/problems.js';
 import {loadVectors} from './helpers/vectors.js';
 
@@ -11,14 +11,32 @@ type ErrorText = {
 	text: string;
 	problem: string;
 	alsoPossible?: string[];
+	/** Every distinct error of the text, first first, when there are several. */
+	errors?: string[];
 };
 
 const corpus = loadVectors<ErrorText>('error-texts.json');
 
+test('the corpus is real-world text: at least 250 texts, each with its source, in at least 12 wrappers, with negatives', () => {
+	assert.ok(corpus.length >= 250, `${corpus.length} texts`);
+	for (const entry of corpus) assert.ok(entry.source.trim() !== '', entry.name);
+	const fromPublicThreads = corpus.filter(entry => /^https:\/\//.test(entry.source));
+	assert.ok(fromPublicThreads.length >= 150, `${fromPublicThreads.length} texts with a URL`);
+	const wrappers = new Set(corpus.map(entry => entry.wrapper));
+	assert.ok(wrappers.size >= 12, [...wrappers].join(', '));
+	const negatives = corpus.filter(entry => entry.wrapper === 'negative');
+	assert.ok(negatives.length >= 8, `${negatives.length} negatives`);
+	for (const entry of negatives) assert.equal(entry.problem, 'unknown', entry.name);
+});
+
 test('every text of the corpus (each wrapper, each wording generation) gets its problem', () => {
-	assert.ok(corpus.length >= 45);
 	const failures: string[] = [];
 	for (const entry of corpus) {
+		if (entry.errors) {
+			const all = explainVaultErrors(entry.text).map(explanation => explanation.problem);
+			if (all.join() !== entry.errors.join())
+				failures.push(`${entry.name}: errors ${all.join(', ')}, expected ${entry.errors.join(', ')}`);
+		}
 		const explanation = explainVaultError(entry.text);
 		if (explanation.problem !== entry.problem)
 			failures.push(
@@ -194,4 +212,93 @@ test('the recognised line never carries a token: JWT signatures and Vault tokens
 		'X-Vault-Token: hvs.CAESIJsomethingsecret1234567 -> 403 permission denied on secret/data/app',
 	);
 	assert.ok(!(header.matched ?? '').includes('CAESIJ'));
+});
+
+test('a paste with several errors gives each distinct one, first first; repeats and symptoms of one error count once', () => {
+	const log = [
+		'2024-05-01T10:00:00Z [ERROR] agent.auth.handler: error authenticating: error="Error making API request.',
+		'URL: PUT https://vault.example.com:8200/v1/auth/jwt/login',
+		'Code: 400. Errors:',
+		'* error validating token: invalid audience (aud) claim: audience claim does not match any expected audience"',
+		'2024-05-01T10:00:02Z [ERROR] agent.auth.handler: error authenticating: error="... invalid audience (aud) claim ..."',
+		'2024-05-01T10:01:00Z [ERROR] agent.template.server: template server error: Code: 503. Errors: * Vault is sealed',
+		'2024-05-01T10:02:00Z [ERROR] agent.auth.handler: error authenticating: error="Code: 400. Errors: * role \\"ci\\" could not be found"',
+	].join('\n');
+	assert.deepEqual(
+		explainVaultErrors(log).map(explanation => explanation.problem),
+		['audience-mismatch', 'vault-sealed', 'role-not-found'],
+	);
+	assert.equal(explainVaultError(log).problem, 'audience-mismatch');
+	const cli =
+		'Error writing data to auth/jwt/login: Error making API request.\n\nURL: PUT https://vault.example.com/v1/auth/jwt/login\nCode: 403. Errors:\n\n* permission denied';
+	assert.deepEqual(
+		explainVaultErrors(cli).map(explanation => explanation.problem),
+		['mount-not-found'],
+	);
+	assert.deepEqual(
+		explainVaultErrors('all good\nnothing to see').map(explanation => explanation.problem),
+		['unknown'],
+	);
+});
+
+test('wordings that point the wrong way put the real cause first and say why they mislead', () => {
+	const cases: Array<[string, string, RegExp]> = [
+		[
+			'Code: 500. Errors:\n\n* error performing token check: failed to look up namespace from the token: no namespace',
+			'vault-token-foreign',
+			/no namespace is wrong/,
+		],
+		[
+			'URL: PUT https://v/v1/auth/jwt/login\nCode: 500. Errors:\n\n* missing name in alias',
+			'user-claim-empty',
+			/empty string/,
+		],
+		['{"errors":["1 error occurred:\\n\\t* internal error\\n\\n"]}', 'vault-internal', /server log|own log/],
+		[
+			"* 'allowed_redirect_uris' must be set if 'role_type' is 'oidc' or unspecified.",
+			'role-type-oidc',
+			/role_type=jwt/,
+		],
+		[
+			'Error writing data to auth/jwt/login: Error making API request.\n\nURL: PUT https://v/v1/auth/jwt/login\nCode: 403. Errors:\n\n* permission denied',
+			'mount-not-found',
+			/login needs no policy/,
+		],
+	];
+	for (const [text, problem, why] of cases) {
+		const explanation = explainVaultError(text);
+		assert.equal(explanation.problem, problem, text);
+		assert.match(explanation.misleading ?? '', why, text);
+	}
+
+	assert.equal(explainVaultError('error validating token: invalid issuer (iss) claim').misleading, null);
+	assert.equal(
+		explainVaultError('URL: GET https://v/v1/secret/data/app\nCode: 403. Errors:\n\n* permission denied')
+			.misleading,
+		null,
+	);
+});
+
+test('an unknown answer still helps: the line that looked like an error, the nearest problems, how to diagnose', () => {
+	const explanation = explainVaultError(
+		'Run hashicorp/vault-action@v2\nGet Vault Secrets\nError: Response code 400 (Bad Request)\n##[debug]Node Action run completed with exit code 1',
+	);
+	assert.equal(explanation.problem, 'unknown');
+	assert.equal(explanation.matched, null);
+	assert.equal(explanation.suspect, 'Error: Response code 400 (Bad Request)');
+	assert.ok(explanation.alternatives.length > 0 && explanation.alternatives.length <= 3);
+	assert.match(explanation.next, /ona-vault-doctor diagnose --mount <mount> --role <role>/);
+	assert.deepEqual(explainVaultError('all good here').alternatives, []);
+	assert.equal(explainVaultError('all good here').suspect, null);
+});
+
+test('precision over recall: the same words from something else than Vault stay unknown', () => {
+	for (const text of [
+		'docker: Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock',
+		'<HTML><HEAD><TITLE>ERROR: The request could not be satisfied</TITLE></HEAD><BODY><H1>403 ERROR</H1>Request blocked. Generated by cloudfront (CloudFront)</BODY></HTML>',
+		'aws-vault: error: exec: Failed to get credentials for prod : RequestError: send request failed\ncaused by: Post "https://sts.amazonaws.com/": x509: certificate signed by unknown authority',
+		'git@github.com: Permission denied (publickey).',
+		'curl: (7) Failed to connect to localhost port 5432: Connection refused',
+	])
+		assert.equal(explainVaultError(text).problem, 'unknown', text);
 });

@@ -26,6 +26,8 @@ type Rule = {
 	misleading?: string;
 	/** Text that shows the match is not Vault's (a Docker socket's "permission denied", a CDN's 403 page). */
 	unless?: RegExp;
+	/** Words that must appear near a match that any program could print (a TLS or network error) for it to count. */
+	requires?: RegExp;
 	/** Decides the problem from the text around the match (e.g. which path a 403 came from). */
 	refine?: (context: string) => Verdict | undefined;
 	/**
@@ -42,6 +44,11 @@ const loginContext =
 const secretContext =
 	/\/data\/|\/metadata\/|\bkv (?:get|put|list|read|patch)\b|\bsecret\/|reading secret|reading from Vault|Error reading|1 error occurred/i;
 const namespaceContext = /VAULT_NAMESPACE=|^Namespace: |-namespace[= ]/im;
+/** Signs that a generic failure (TLS, network) happened talking to Vault or, for Vault, to an issuer. */
+const vaultContext = new RegExp(
+	`${discoveryContext.source}|/v1/|:8200\\b|VAULT_[A-Z]+|Error making API request|looking up token|seal status|Error (?:writing data to|reading) [\\w/-]+:|(?<![\\w-])(?:vault|openbao|bao)(?![\\w-])`,
+	'i',
+);
 
 const loginNeedsNoPolicy =
 	'Vault says "permission denied", but a login needs no policy: a 403 on auth/<mount>/login means no auth method is mounted at that path (in this namespace), or the role\'s token_bound_cidrs exclude the caller.';
@@ -84,6 +91,7 @@ const rules: Rule[] = [
 		pattern:
 			/x509: |certificate signed by unknown authority|tls: failed to verify|certificate is valid for|certificate has expired|unable to verify the first certificate|self[- ]signed certificate|UNABLE_TO_VERIFY_LEAF_SIGNATURE|ERR_TLS_CERT_ALTNAME_INVALID|SELF_SIGNED_CERT_IN_CHAIN/i,
 		weak: true,
+		requires: vaultContext,
 		refine: context =>
 			discoveryContext.test(context)
 				? {problem: 'discovery-tls', alternatives: ['vault-tls']}
@@ -215,7 +223,7 @@ const rules: Rule[] = [
 	{
 		problem: 'platform-no-token',
 		pattern:
-			/\bmissing token\b|ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)|id-token: write|Could not fetch an OIDC token|(?:failed|unable) to (?:get|request|fetch|obtain) (?:an? )?(?:OIDC|ID) token|do not have ID Token field|CIRCLE_OIDC_TOKEN(?:_V2)?[^\n]{0,300}(?:empty|not set|unbound)|jwt=\s{0,20}$|oidc token[^\n]{0,300}not (?:available|set|found)|latest known jwt is empty|empty jwt file/im,
+			/\bmissing token\b|ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)|id-token: write|`?id-token`? permission|Could not fetch an OIDC token|(?:failed|unable) to (?:get|request|fetch|obtain) (?:an? )?(?:OIDC|ID) token|do not have ID Token field|CIRCLE_OIDC_TOKEN(?:_V2)?[^\n]{0,300}(?:empty|not set|unbound)|jwt=\s{0,20}$|oidc token[^\n]{0,300}not (?:available|set|found)|latest known jwt is empty|empty jwt file/im,
 	},
 	{
 		problem: 'vault-token-foreign',
@@ -285,9 +293,11 @@ const rules: Rule[] = [
 		problem: 'permission-denied',
 		pattern: /permission denied|Code: 403|\b403 Forbidden|status(?:Code)?[=: ]+403\b/i,
 		unless:
-			/docker daemon socket|\.sock\b|\(publickey\)|EACCES|<html|<!DOCTYPE|cloudfront|cloudflare|akamai|Request blocked/i,
+			/docker daemon socket|\.sock\b|\(publickey\)|EACCES|<html|<!DOCTYPE|cloudfront|cloudflare|akamai|Request blocked|anonymous token lacks permission|rpc error making call/i,
 		weak: true,
 		refine: context => {
+			if (/auth\/token\/lookup(?:-self)?\b/i.test(context))
+				return {problem: 'vault-token-invalid', alternatives: ['vault-token-foreign', 'permission-denied']};
 			if (loginContext.test(context))
 				return {
 					problem: 'mount-not-found',
@@ -312,6 +322,7 @@ const rules: Rule[] = [
 		pattern:
 			/connection refused|dial tcp|no such host|i\/o timeout|context deadline exceeded|Client\.Timeout exceeded|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|server gave HTTP response to HTTPS client|connect: network is unreachable|connection reset by peer/i,
 		weak: true,
+		requires: vaultContext,
 		refine: context =>
 			discoveryContext.test(context)
 				? {problem: 'discovery-unreachable', alternatives: ['vault-unreachable']}
@@ -409,12 +420,13 @@ function findHits(text: string): Hit[] {
 		for (let count = 0; count < matchesPerRule; count++) {
 			const match = pattern.exec(text);
 			if (!match) break;
-			hits.push({
-				rule: ruleIndex,
-				index: match.index,
-				length: match[0].length,
-				line: lineOf(lineStarts, match.index),
-			});
+			if (!rule.requires || rule.requires.test(around(text, match.index, match[0].length)))
+				hits.push({
+					rule: ruleIndex,
+					index: match.index,
+					length: match[0].length,
+					line: lineOf(lineStarts, match.index),
+				});
 			// One match per line and rule is enough: go on at the next line.
 			const lineEnd = text.indexOf('\n', match.index + Math.max(match[0].length, 1));
 			if (lineEnd === -1) break;
@@ -422,6 +434,11 @@ function findHits(text: string): Hit[] {
 		}
 	});
 	return hits.sort((a, b) => a.index - b.index || a.rule - b.rule);
+}
+
+/** The text within reach of a match: what refinement and `requires` read. */
+function around(text: string, index: number, length: number): string {
+	return text.slice(Math.max(0, index - contextReach), Math.min(text.length, index + length + contextReach));
 }
 
 function lineOf(lineStarts: number[], index: number): number {
@@ -464,10 +481,7 @@ function explainBlock(text: string, block: Hit[]): Explanation {
 	const rule = rules[chosen.rule]!;
 	const first = block[0]!.index;
 	const last = block.at(-1)!;
-	const context = text.slice(
-		Math.max(0, first - contextReach),
-		Math.min(text.length, last.index + last.length + contextReach),
-	);
+	const context = around(text, first, last.index + last.length - first);
 	const refined = rule.refine?.(context);
 	const problemId = refined?.problem ?? rule.problem;
 	const alternatives = [
