@@ -40,7 +40,7 @@ type Rule = {
 const discoveryContext =
 	/keyset configuration|\.well-known|openid-configuration|oidc_discovery|discovery url|fetching keys|jwks|oidc provider/i;
 const loginContext =
-	/auth\/[^\s"'`]{0,200}\/?login\b|\blogin\b[^\n]{0,200}?\b(?:jwt|oidc)\b|\bmethod=jwt\b|jwtLogin|auth\/jwt|failed to retrieve vault token|authenticating Vault client|Authentication failed|agent\.auth\.handler|NewClientWithLogin|failed authenticating to Vault/i;
+	/auth\/[^\s"'`]{0,200}\/?login\b|\blogin\b[^\n]{0,200}?\b(?:jwt|oidc)\b|\bmethod=jwt\b|jwtLogin|auth\/jwt|failed to retrieve vault token|authenticating Vault client|Authentication failed|agent\.auth\.handler|NewClientWithLogin|failed authenticating to Vault|VaultLoginException|Cannot login using/i;
 const secretContext =
 	/\/data\/|\/metadata\/|\bkv (?:get|put|list|read|patch)\b|\bsecret\/|reading secret|reading from Vault|Error reading|1 error occurred/i;
 const namespaceContext = /VAULT_NAMESPACE=|^Namespace: |-namespace[= ]/im;
@@ -83,7 +83,7 @@ const rules: Rule[] = [
 	{
 		problem: 'config-invalid',
 		pattern:
-			/exactly one of 'jwt_validation_pubkeys'|both 'oidc_client_id' and 'oidc_client_secret' must be set|'oidc_discovery_url' must be set for OIDC|'oidc_discovery_url' contains '\.well-known'|CA PEMs must be provided as part of the 'jwks_pairs'|Bound issuer is not supported for use with 'jwks_pairs'|invalid jwks_pairs|jwks_pairs must be provided as a list|could not parse CA PEM value successfully|error checking jwks_ca_pem|error parsing public key|does not contain any valid RSA or ECDSA public keys|error parsing extension OID|invalid response_types|response_mode may not be used|invalid response_mode|JWT validator configuration error/i,
+			/exactly one of 'jwt_validation_pubkeys'|both 'oidc_client_id' and 'oidc_client_secret' must be set|'oidc_discovery_url' must be set for OIDC|'oidc_discovery_url' contains '\.well-known'|CA PEMs must be provided as part of the 'jwks_pairs'|Bound issuer is not supported for use with 'jwks_pairs'|invalid jwks_pairs|jwks_pairs must be provided as a list|could not parse CA PEM value successfully|could not parse '\w{1,40}' value successfully|error checking jwks_ca_pem|error parsing public key|does not contain any valid RSA or ECDSA public keys|error parsing extension OID|invalid response_types|response_mode may not be used|invalid response_mode|JWT validator configuration error/i,
 		alternatives: ['discovery-tls'],
 	},
 	{
@@ -153,12 +153,12 @@ const rules: Rule[] = [
 	{
 		problem: 'token-expired',
 		pattern:
-			/token is expired|invalid expiration time \(exp\) claim|Token Expiry:|\bjwt expired\b|Signature has expired|"exp" claim timestamp check failed|\bJWT expired at\b|token has expired|TokenExpiredError/i,
+			/token is expired|invalid expiration time \(exp\) claim|Token Expiry:|\bjwt expired\b|Signature has expired|"?exp"? claim timestamp check failed|\bJWT expired at\b|token has expired|TokenExpiredError|\bThe token expired at\b/i,
 	},
 	{
 		problem: 'token-not-yet-valid',
 		pattern:
-			/token not yet valid|token (?:is )?not valid yet|\bis not yet valid\b|before the nbf \(not before\) time|token issued in the future|invalid not before \(nbf\) claim|invalid issued at \(iat\) claim|\bjwt not active\b|token used before issued|"nbf" claim timestamp check failed|ImmatureSignatureError/i,
+			/token not yet valid|token (?:is )?not valid yet|\bis not yet valid\b|before the nbf \(not before\) time|token issued in the future|invalid not before \(nbf\) claim|invalid issued at \(iat\) claim|\bjwt not active\b|Token can't be used before|'?iat'? (?:token )?claim is in the future|token used before issued|"?nbf"? claim timestamp check failed|ImmatureSignatureError/i,
 	},
 	{problem: 'config-unsupported', pattern: /unsupported config type|unhandled case during login/i},
 	{problem: 'config-missing', pattern: /could not load configuration/i, alternatives: ['mount-not-found']},
@@ -223,7 +223,7 @@ const rules: Rule[] = [
 	{
 		problem: 'platform-no-token',
 		pattern:
-			/\bmissing token\b|ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)|id-token: write|`?id-token`? permission|Could not fetch an OIDC token|(?:failed|unable) to (?:get|request|fetch|obtain) (?:an? )?(?:OIDC|ID) token|do not have ID Token field|CIRCLE_OIDC_TOKEN(?:_V2)?[^\n]{0,300}(?:empty|not set|unbound)|jwt=\s{0,20}$|oidc token[^\n]{0,300}not (?:available|set|found)|latest known jwt is empty|empty jwt file/im,
+			/\bmissing token\b|ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)|id-token: write|`?id-token`? permission|Could not fetch an OIDC token|missing (?:or insufficient )?OIDC token|(?:failed|unable) to (?:get|request|fetch|obtain) (?:an? )?(?:OIDC|ID) token|do not have ID Token field|CIRCLE_OIDC_TOKEN(?:_V2)?[^\n]{0,300}(?:empty|not set|unbound)|jwt=\s{0,20}$|oidc token[^\n]{0,300}not (?:available|set|found)|latest known jwt is empty|empty jwt file/im,
 	},
 	{
 		problem: 'vault-token-foreign',
@@ -266,7 +266,7 @@ const rules: Rule[] = [
 	{
 		problem: 'vault-token-invalid',
 		pattern:
-			/\binvalid token\b|\bbad token\b|token (?:has )?expired[^\n]{0,300}vault|missing client token|token not found/i,
+			/\binvalid token\b|\bbad token\b|token (?:has )?expired[^\n]{0,300}vault|missing client token|token not found|no vault token found/i,
 		alternatives: ['permission-denied'],
 		weak: true,
 		refine: context =>
