@@ -362,6 +362,10 @@ function explainChecked(text: string) {
 	}
 
 	assert.equal(explanation.matched === null, explanation.problem === 'unknown');
+	assert.ok(
+		explanation.suspect === null || explanation.problem === 'unknown',
+		'a suspect line only for unknown',
+	);
 	return explanation;
 }
 
@@ -422,7 +426,8 @@ const bareMessages = [
 	'Code: 404. Errors:\n\n* no handler for route "auth/x/login". route entry not found.',
 	'Code: 403. Errors:\n\n* permission denied',
 	'Put "https://vault.example.com:8200/v1/auth/jwt/login": dial tcp 203.0.113.10:8200: connect: connection refused',
-	'x509: certificate signed by unknown authority',
+	// A TLS error counts as Vault's only next to a sign of Vault (here the API path).
+	'Get "https://vault.example.com:8200/v1/sys/health": x509: certificate signed by unknown authority',
 ];
 const realMessages = [...bareMessages, ...corpus.map(entry => entry.text)];
 
@@ -566,6 +571,15 @@ describe('explainVaultError never throws and names a known problem', () => {
 			'jwt=                   x',
 			'\\u001b',
 			'&quot;\\"',
+			'role "',
+			"claim '",
+			"CEL role '",
+			'token mac for ',
+			'\n',
+			'x\n',
+			'\\n',
+			'permission denied\n',
+			'Code: 403\n\n',
 		];
 		for (const word of words) {
 			const make = (bytes: number) =>

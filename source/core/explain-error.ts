@@ -370,6 +370,8 @@ const matchesPerRule = 32;
 const maximumErrors = 20;
 /** Refinement reads this many characters around an error. */
 const contextReach = 4000;
+/** Texts up to this size are also read with wrapped lines joined. */
+const unwrapLimit = 256 * 1024;
 
 type Hit = {rule: number; index: number; length: number; line: number};
 
@@ -386,10 +388,14 @@ export function explainVaultError(text: string): Explanation {
 /** Every distinct error in the text, in the order they appear (first first); one `unknown` when there is none. */
 export function explainVaultErrors(text: string): Explanation[] {
 	const normalized = normalize(text);
-	for (const view of [normalized, unwrap(normalized, ' '), unwrap(normalized, '')]) {
-		const found = explainView(view);
-		if (found.length > 0) return found;
-		if (!view.includes('\n')) break;
+	const found = explainView(normalized);
+	if (found.length > 0) return found;
+	// A message a terminal or log viewer wrapped: join the lines (pasted blocks are small; a huge log is not re-read).
+	if (normalized.includes('\n') && normalized.length <= unwrapLimit) {
+		for (const joint of [' ', '']) {
+			const unwrapped = explainView(unwrap(normalized, joint));
+			if (unwrapped.length > 0) return unwrapped;
+		}
 	}
 
 	return [unknown(normalized)];
@@ -409,9 +415,6 @@ function explainView(text: string): Explanation[] {
 }
 
 function findHits(text: string): Hit[] {
-	const lineStarts = [0];
-	for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1))
-		lineStarts.push(index + 1);
 	const hits: Hit[] = [];
 	rules.forEach((rule, ruleIndex) => {
 		if (rule.unless?.test(text)) return;
@@ -421,36 +424,34 @@ function findHits(text: string): Hit[] {
 			const match = pattern.exec(text);
 			if (!match) break;
 			if (!rule.requires || rule.requires.test(around(text, match.index, match[0].length)))
-				hits.push({
-					rule: ruleIndex,
-					index: match.index,
-					length: match[0].length,
-					line: lineOf(lineStarts, match.index),
-				});
+				hits.push({rule: ruleIndex, index: match.index, length: match[0].length, line: 0});
 			// One match per line and rule is enough: go on at the next line.
 			const lineEnd = text.indexOf('\n', match.index + Math.max(match[0].length, 1));
 			if (lineEnd === -1) break;
 			pattern.lastIndex = lineEnd + 1;
 		}
 	});
-	return hits.sort((a, b) => a.index - b.index || a.rule - b.rule);
+	hits.sort((a, b) => a.index - b.index || a.rule - b.rule);
+	// Line numbers by counting the line breaks between one hit and the next: no table of every line of a big paste.
+	let line = 0;
+	let position = 0;
+	for (const hit of hits) {
+		for (
+			let next = text.indexOf('\n', position);
+			next !== -1 && next < hit.index;
+			next = text.indexOf('\n', next + 1)
+		)
+			line++;
+		position = Math.max(position, hit.index);
+		hit.line = line;
+	}
+
+	return hits;
 }
 
 /** The text within reach of a match: what refinement and `requires` read. */
 function around(text: string, index: number, length: number): string {
 	return text.slice(Math.max(0, index - contextReach), Math.min(text.length, index + length + contextReach));
-}
-
-function lineOf(lineStarts: number[], index: number): number {
-	let low = 0;
-	let high = lineStarts.length - 1;
-	while (low < high) {
-		const middle = (low + high + 1) >> 1;
-		if (lineStarts[middle]! <= index) low = middle;
-		else high = middle - 1;
-	}
-
-	return low;
 }
 
 /**
@@ -529,18 +530,24 @@ const htmlEntities: Record<string, string> = {
 	'&amp;': '&',
 };
 
+/** Stands in for an escaped backslash while the other escapes are undone, so `\\n` (escaped twice) becomes `\n`. */
+const backslash = '\uE000';
+
 /** Undoes what log pipelines do to a message: colours, JSON string escaping (possibly twice), HTML entities. */
 export function normalize(text: string): string {
 	let result = text.replace(/\r\n?/g, '\n');
-	// Entities and JSON escapes can wrap each other (JSON inside &quot;, colour codes as \u001b): undo both, then strip colours.
-	for (let pass = 0; pass < 3 && /\\["nt\\u]|&(?:quot|#34|#39|lt|gt|amp);/.test(result); pass++) {
+	// Entities and JSON escapes can wrap each other (JSON inside &quot;, colour codes as \u001b): undo both, then strip
+	// colours. One level of escaping per pass.
+	for (let pass = 0; pass < 3 && /\\["ntr\\/u]|&(?:quot|#34|#39|lt|gt|amp);/.test(result); pass++) {
 		result = result
 			.replace(/&(?:quot|#34|#39|lt|gt|amp);/g, entity => htmlEntities[entity] ?? entity)
+			.replace(/\\\\/g, backslash)
 			.replace(/\\u([0-9a-fA-F]{4})/g, (_, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
-			.replace(/\\n/g, '\n')
+			.replace(/\\[nr]/g, '\n')
 			.replace(/\\t/g, '\t')
 			.replace(/\\"/g, '"')
-			.replace(/\\\\/g, '\\');
+			.replace(/\\\//g, '/')
+			.replaceAll(backslash, '\\');
 	}
 
 	return stripVTControlCharacters(result);
