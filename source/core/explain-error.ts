@@ -223,7 +223,7 @@ const rules: Rule[] = [
 	{
 		problem: 'platform-no-token',
 		pattern:
-			/\bmissing token\b|ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)|id-token: write|`?id-token`? permission|Could not fetch an OIDC token|missing (?:or insufficient )?OIDC token|(?:failed|unable) to (?:get|request|fetch|obtain) (?:an? )?(?:OIDC|ID) token|do not have ID Token field|CIRCLE_OIDC_TOKEN(?:_V2)?[^\n]{0,300}(?:empty|not set|unbound)|jwt=\s{0,20}$|oidc token[^\n]{0,300}not (?:available|set|found)|latest known jwt is empty|empty jwt file/im,
+			/\bmissing token\b|ACTIONS_ID_TOKEN_REQUEST_(?:URL|TOKEN)|id-token: write|`?id-token`? permission|Could not fetch an OIDC token|missing (?:or insufficient )?OIDC token|(?:failed|unable) to (?:get|request|fetch|obtain) (?:an? )?(?:OIDC|ID) token|do not have ID Token field|can only be run inside a CircleCI job|not running in an Ona environment|ona is not logged in|(?:ona idp token|circleci run oidc get|buildkite-agent oidc request-token) failed|CIRCLE_OIDC_TOKEN(?:_V2)?[^\n]{0,300}(?:empty|not set|unbound)|jwt=\s{0,20}$|oidc token[^\n]{0,300}not (?:available|set|found)|latest known jwt is empty|empty jwt file/im,
 	},
 	{
 		problem: 'vault-token-foreign',
