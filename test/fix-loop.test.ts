@@ -44,6 +44,8 @@ type Scenario = {
 	claims?: Record<string, unknown>;
 	/** The fields the fix may change; every other field must read back as before. */
 	fields: string[];
+	/** What the fix writes: the role (default) or the mount's config. */
+	target?: 'config';
 };
 
 const otherProject = '0193b6c3-0000-7000-8000-000000000000';
@@ -105,6 +107,20 @@ const scenarios: Scenario[] = [
 			allowed_redirect_uris: ['https://vault.example.com/ui/vault/auth/oidc/oidc/callback'],
 		},
 		fields: ['role_type'],
+	},
+	{
+		name: "the mount's bound_issuer differs from the token's iss (a config write, every other field kept)",
+		problem: 'issuer-mismatch',
+		config: {bound_issuer: 'https://issuer.example.com/'},
+		fields: ['bound_issuer'],
+		target: 'config',
+	},
+	{
+		name: "the token's algorithm is not in jwt_supported_algs",
+		problem: 'algorithm-not-allowed',
+		config: {jwt_supported_algs: ['ES512']},
+		fields: ['jwt_supported_algs'],
+		target: 'config',
 	},
 	{
 		name: 'CircleCI guide: clock skew makes the token not yet valid',
@@ -170,11 +186,10 @@ async function bash(
 	return {code, stderr};
 }
 
-/** The role as Vault reads it back. */
-async function roleNow(): Promise<Record<string, unknown>> {
-	const response = await fetch(`${world.vault.url}/v1/auth/jwt/role/ona-project`, {
-		headers: {'x-vault-token': adminToken},
-	});
+/** The role (or the mount's config) as Vault reads it back. */
+async function roleNow(target?: 'config'): Promise<Record<string, unknown>> {
+	const path = target === 'config' ? 'auth/jwt/config' : 'auth/jwt/role/ona-project';
+	const response = await fetch(`${world.vault.url}/v1/${path}`, {headers: {'x-vault-token': adminToken}});
 	return ((await response.json()) as {data: Record<string, unknown>}).data;
 }
 
@@ -213,7 +228,7 @@ describe('printed fixes, run verbatim in bash, make the login pass', () => {
 		test(scenario.name, {timeout: 60_000}, async () => {
 			await resetWorld(scenario);
 			const token = await world.issuer.sign(onaClaims(world, scenario.claims));
-			const before = await roleNow();
+			const before = await roleNow(scenario.target);
 			const report = await diagnoseJson(token, readerToken);
 			assert.equal(report.verdict, 'fail');
 			assert.ok(
@@ -235,8 +250,8 @@ describe('printed fixes, run verbatim in bash, make the login pass', () => {
 				.map(line => JSON.parse(line) as {method: string; path: string});
 			assert.deepEqual(
 				calls.filter(call => call.method !== 'GET').map(call => `${call.method} ${call.path}`),
-				['POST auth/jwt/role/ona-project'],
-				'exactly one Vault write, to the role',
+				[scenario.target === 'config' ? 'POST auth/jwt/config' : 'POST auth/jwt/role/ona-project'],
+				'exactly one Vault write, to the role or config',
 			);
 			const afterReport = await diagnoseJson(token, readerToken);
 			assert.equal(
@@ -244,7 +259,7 @@ describe('printed fixes, run verbatim in bash, make the login pass', () => {
 				null,
 				`the login is accepted after the fix: ${afterReport.login.actual}`,
 			);
-			assertOnlyFailingFields(before, await roleNow(), scenario.fields);
+			assertOnlyFailingFields(before, await roleNow(scenario.target), scenario.fields);
 		});
 	}
 });
@@ -292,7 +307,7 @@ describe('diagnose --apply --yes closes the same loop', () => {
 		test(scenario.name, {timeout: 60_000}, async () => {
 			await resetWorld(scenario);
 			const token = await world.issuer.sign(onaClaims(world, scenario.claims));
-			const before = await roleNow();
+			const before = await roleNow(scenario.target);
 			const result = await runCli(
 				['--token-env', 'JOB_TOKEN', '--role', 'ona-project', '--apply', '--yes', '--backup-dir', scratch],
 				{env: {VAULT_ADDR: world.vault.url, VAULT_TOKEN: adminToken, JOB_TOKEN: token, HOME: scratch}},
@@ -300,7 +315,7 @@ describe('diagnose --apply --yes closes the same loop', () => {
 			if (scenario.problem === 'audience-mismatch') {
 				// Binding another audience is a choice for a person: --apply never makes it.
 				assert.match(result.stdout, /No fix can be applied on the Vault side/);
-				assert.deepEqual(await roleNow(), before);
+				assert.deepEqual(await roleNow(scenario.target), before);
 				return;
 			}
 
@@ -310,7 +325,7 @@ describe('diagnose --apply --yes closes the same loop', () => {
 				/backup saved before writing: .*\n {2}to undo, run:\nona-vault-doctor restore /,
 			);
 			assert.match(result.stdout, /applied and verified/);
-			assertOnlyFailingFields(before, await roleNow(), scenario.fields);
+			assertOnlyFailingFields(before, await roleNow(scenario.target), scenario.fields);
 		});
 	}
 });
