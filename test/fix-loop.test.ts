@@ -57,6 +57,12 @@ const scenarios: Scenario[] = [
 		fields: ['bound_claims'],
 	},
 	{
+		name: 'two bound claims differ: each printed command builds on the one before, neither undoes the other',
+		problem: 'bound-claim-mismatch',
+		role: {...onaRole, bound_claims: {organization_id: 'org-elsewhere', project_id: otherProject}},
+		fields: ['bound_claims'],
+	},
+	{
 		name: 'a bound claim with a list of values gains the token value, keeps the others',
 		problem: 'bound-claim-mismatch',
 		role: {...onaRole, bound_claims: {organization_id: organizationId, project_id: [otherProject, 'p-2']}},
@@ -85,6 +91,25 @@ const scenarios: Scenario[] = [
 		problem: 'user-claim-missing',
 		role: {...onaRole, user_claim: 'email'},
 		fields: ['user_claim'],
+	},
+	{
+		name: 'user_claim names a claim that is not a string',
+		problem: 'user-claim-type',
+		role: {...onaRole, user_claim: 'aud'},
+		fields: ['user_claim'],
+	},
+	{
+		name: 'groups_claim names a claim that is not a list of strings',
+		problem: 'groups-claim-type',
+		role: {...onaRole, groups_claim: 'iat'},
+		fields: ['groups_claim'],
+	},
+	{
+		name: 'the discovery document names the issuer without the trailing slash the config has',
+		problem: 'discovery-issuer-mismatch',
+		config: {oidc_discovery_url: 'TRAILING_SLASH'},
+		fields: ['oidc_discovery_url'],
+		target: 'config',
 	},
 	{
 		name: 'groups_claim the token lacks',
@@ -138,6 +163,9 @@ async function resetWorld(scenario: Scenario) {
 		default_role: 'ona-environment',
 		...scenario.config,
 	};
+	// The issuer's address is known only once it runs.
+	if (mount.config['oidc_discovery_url'] === 'TRAILING_SLASH')
+		mount.config['oidc_discovery_url'] = `${world.issuer.issuer}/`;
 	world.vault.state.failNext.length = 0;
 }
 

@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs';
 import type {Check, CheckStatus} from '../check.js';
+import {desiredFields} from '../edits.js';
 import {defaultHttpSettings, type HttpSettings} from '../probes/http.js';
 import {vaultConnectionFromEnv} from '../probes/vault.js';
 import type {DoctorContext, DoctorOptions} from './context.js';
@@ -84,9 +85,16 @@ export function buildReport(context: DoctorContext, records: StepRecord[]): Doct
 		...(context.decoded ? {claims: context.decoded.claims, platform: context.decoded.platform} : {}),
 		...(context.connection?.namespace ? {namespace: context.connection.namespace} : {}),
 	};
+	// Printed fixes are run in order: each is computed from the role and config as the fixes before it leave
+	// them, so that two fixes of one map (two bound claims) or of the whole config do not undo each other.
 	const checks: ReportCheck[] = records.flatMap(record =>
 		record.checks.map(check => {
 			const fix = check.status === 'fail' || check.status === 'warn' ? fixFor(check, fixContext) : undefined;
+			if (fix?.change && check.status === 'fail') {
+				const key = fix.change.kind === 'role' ? 'role' : 'config';
+				const data = fixContext[key];
+				if (data) fixContext[key] = {...data, ...desiredFields(data, fix.change.edits)};
+			}
 			return {...check, group: groupOf(check.id, record.group), ...(fix ? {fix} : {})};
 		}),
 	);

@@ -1,6 +1,6 @@
 import {isLosslessNumber} from 'lossless-json';
 import type {Check} from '../check.js';
-import {type Change, desiredFields, type Edit, writeBody} from '../edits.js';
+import {type Change, desiredFields, diffFields, type Edit, writeBody} from '../edits.js';
 import type {PlatformGuess} from '../platform.js';
 import {type ProblemId, problems} from '../problems.js';
 import {listField, stringField, type VaultData} from '../vault-data.js';
@@ -78,9 +78,12 @@ function jsonReplacer(_key: string, value: unknown): unknown {
 	return isLosslessNumber(value) ? Number((value as {value: string}).value) : value;
 }
 
+const alreadyCovered = comment('The command of an earlier check above already makes this change.');
+
 /** A role update: only the edited fields, computed from the role as read, plus the two fields Vault resets. */
 function roleWrite(context: FixContext, edits: Edit[]): string[] {
 	const role = context.role ?? null;
+	if (diffFields(role, desiredFields(role, edits)).length === 0) return [alreadyCovered];
 	const body = writeBody({kind: 'role'}, role, desiredFields(role, edits));
 	const command = withBody(vaultCommand(context, ['write', shellQuote(rolePath(context)), '-']), body);
 	return context.roleFile
@@ -96,6 +99,7 @@ function roleWrite(context: FixContext, edits: Edit[]): string[] {
 /** A config update: Vault replaces the whole config on write, so every field read is sent again. */
 function configWrite(context: FixContext, edits: Edit[]): string[] {
 	const config = context.config ?? null;
+	if (diffFields(config, desiredFields(config, edits)).length === 0) return [alreadyCovered];
 	const body = writeBody({kind: 'config'}, config, desiredFields(config, edits));
 	const command = withBody(
 		vaultCommand(context, ['write', shellQuote(`auth/${mountOf(context)}/config`), '-']),
