@@ -5,7 +5,7 @@ import {startIssuer} from './fixtures/oidc-issuer.js';
 import {type RealVault, startRealVault} from './fixtures/real-vault.js';
 import {startVaultEmulator, type VaultEmulator} from './fixtures/vault-emulator.js';
 import {options, worldPolicies, worldSecretMounts, worldTokens} from './helpers/world.js';
-import {availableBuilds, cacheRoot, pluginBuilds} from './real-vault/binaries.js';
+import {availableBuilds, cacheRoot, findGo, pluginBuilds} from './real-vault/binaries.js';
 import {checkReadmeBlock, markdownTable} from './real-vault/readme.js';
 import {
 	circleOrg,
@@ -29,7 +29,8 @@ const ci = process.env['CI'] === 'true';
 const newest = pluginBuilds().at(-1)!.version;
 
 if (missing.length > 0) {
-	const line = `real-Vault suite: no binary for ${missing.join(', ')} in ${cacheRoot()}; run \`npm run vault:build\` (needs Go)`;
+	const go = findGo() ? 'Go is installed' : 'and there is no Go toolchain to build them';
+	const line = `real-Vault suite: no binary for ${missing.join(', ')} in ${cacheRoot()} (${go}); run \`npm run vault:build\``;
 	if (ci) {
 		test('the real-Vault binaries are built (CI never skips)', () => assert.fail(line));
 	} else {
@@ -158,7 +159,9 @@ function cell(scenario: Scenario, outcome: Outcome): string {
 const table = new Map<string, Map<string, string>>();
 const serverLabels: string[] = [];
 
-describe('the doctor against the real JWT plugin, scenario by scenario', {skip: builds.length === 0}, () => {
+describe('the doctor against the real JWT plugin, scenario by scenario', {
+	skip: builds.length === 0 ? 'no real-Vault binary: npm run vault:build' : false,
+}, () => {
 	let issuers: Issuers;
 	before(async () => {
 		const ona = await startIssuer();
