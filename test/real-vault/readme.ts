@@ -26,10 +26,10 @@ export function checkReadmeBlock(name: string, content: string): void {
 }
 
 export function markdownTable(header: string[], rows: string[][]): string {
-	const escape = (cell: string) => cell.replaceAll('|', '\\|').replaceAll('\n', ' ');
+	const cellText = (cell: string) => cell.replaceAll('|', '\\|').replaceAll('\n', ' ');
 	return [
-		`| ${header.map(escape).join(' | ')} |`,
+		`| ${header.map(cellText).join(' | ')} |`,
 		`|${header.map(() => '---').join('|')}|`,
-		...rows.map(row => `| ${row.map(escape).join(' | ')} |`),
+		...rows.map(row => `| ${row.map(cellText).join(' | ')} |`),
 	].join('\n');
 }
