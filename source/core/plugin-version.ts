@@ -76,7 +76,8 @@ function vaultPluginBehaviour(version: SemVer, label: string): PluginBehaviour {
 		flavor: 'vault',
 		version,
 		era: atLeast(version, '0.9.0') ? 'E2' : 'E1',
-		joseLibPrefix: atLeast(version, '0.16.0') ? 'go-jose/go-jose' : 'square/go-jose',
+		// cap moved to go-jose v3 in plugin v0.15.1 (its changelog; the real v0.15.2 says go-jose/go-jose).
+		joseLibPrefix: atLeast(version, '0.15.1') ? 'go-jose/go-jose' : 'square/go-jose',
 		numericClaims: atLeast(version, '0.19.0'),
 		strictStringAudience: strictStringAudienceFor(version),
 		globClaims: atLeast(version, '0.6.0'),

@@ -536,6 +536,180 @@ function countRounds(arrivals: Arrival[], run: RunResult) {
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// 3b: live diagnosis against the real JWT plugin, next to a bare login (curl) against the same server
+
+/** Runs a command (not node) and times it from spawn to exit. */
+async function runCommand(command: string, args: string[]): Promise<RunResult> {
+	const startedAt = performance.now();
+	const child = spawn(command, args, {stdio: ['ignore', 'pipe', 'pipe']});
+	liveChildren.add(child);
+	let stdout = '';
+	let stderr = '';
+	let printedAt: number | undefined;
+	child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+		printedAt ??= performance.now();
+		stdout += chunk;
+	});
+	child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+	const timer = setTimeout(() => child.kill('SIGKILL'), childDeadlineMs);
+	const [exitedAt, code] = await new Promise<[number, number | null]>((resolve, reject) => {
+		child.once('error', reject);
+		child.once('close', exitCode => resolve([performance.now(), exitCode]));
+	});
+	clearTimeout(timer);
+	liveChildren.delete(child);
+	return {
+		wallMs: exitedAt - startedAt,
+		printedMs: (printedAt ?? exitedAt) - startedAt,
+		code,
+		stdout,
+		stderr,
+		rssKb: undefined,
+		startedAt,
+	};
+}
+
+/** A loopback proxy in front of the real server that holds every answer `delayMs` and logs each arrival. */
+async function startDelayingProxy(target: string, delayMs: number) {
+	const {createServer, request} = await import('node:http');
+	const arrivals: Arrival[] = [];
+	const server = createServer((incoming, outgoing) => {
+		arrivals.push({at: performance.now(), server: 'vault', what: `${incoming.method} ${incoming.url}`});
+		const chunks: Buffer[] = [];
+		incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+		incoming.on('end', () => {
+			const forward = request(
+				`${target}${incoming.url}`,
+				{method: incoming.method, headers: incoming.headers},
+				answer => {
+					const body: Buffer[] = [];
+					answer.on('data', (chunk: Buffer) => body.push(chunk));
+					answer.on('end', () =>
+						setTimeout(() => {
+							outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+							outgoing.end(Buffer.concat(body));
+						}, delayMs),
+					);
+				},
+			);
+			forward.on('error', () => outgoing.destroy());
+			forward.end(Buffer.concat(chunks));
+		});
+	});
+	await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+	const address = server.address() as {port: number};
+	return {
+		url: `http://127.0.0.1:${address.port}`,
+		arrivals,
+		close: () =>
+			new Promise<void>(resolve => {
+				server.close(() => resolve());
+				server.closeAllConnections();
+			}),
+	};
+}
+
+async function benchRealVault(runs: number, warmup: number, world: World) {
+	const {availableBuilds} = await import('../real-vault/binaries.js');
+	const build = availableBuilds().builds.at(-1);
+	if (!build) {
+		notes.push('Real-plugin rows: not measured, no binary in the cache (run `npm run vault:build`).');
+		return;
+	}
+	const {startRealVault} = await import('../fixtures/real-vault.js');
+	const vault = await startRealVault({
+		version: build.version,
+		tokens: worldModule.worldTokens,
+		policies: worldModule.worldPolicies,
+		secretMounts: worldModule.worldSecretMounts,
+		mounts: {
+			jwt: {
+				config: {oidc_discovery_url: world.issuer.issuer, default_role: 'ona-environment'},
+				roles: {'ona-project': worldModule.onaRole},
+			},
+		},
+	});
+	try {
+		const token = await world.issuer.sign(
+			worldModule.onaClaims(world, {exp: worldModule.nowSeconds() + 24 * 3600}),
+		);
+		const body = JSON.stringify({role: 'ona-project', jwt: token});
+		const curl = (url: string) =>
+			runCommand('curl', [
+				'-sS',
+				'-o',
+				'/dev/null',
+				'-w',
+				'%{http_code}',
+				'-X',
+				'POST',
+				'-H',
+				'content-type: application/json',
+				'--data',
+				body,
+				`${url}/v1/auth/jwt/login`,
+			]);
+		const doctors: RunResult[] = [];
+		const bares: RunResult[] = [];
+		// Interleaved, so that both see the same load.
+		for (let iteration = 0; iteration < warmup + runs; iteration++) {
+			const doctor = await runNode(liveArgs(), {env: liveEnv(world, token, {VAULT_ADDR: vault.url})});
+			expectCode(doctor, [0], 'live diagnosis against the real plugin');
+			if (parseReport(doctor, 'live diagnosis against the real plugin').verdict !== 'pass')
+				throw new BenchError('live diagnosis against the real plugin: verdict is not pass');
+			const bare = await curl(vault.url);
+			if (bare.stdout !== '200') throw new BenchError(`bare login: HTTP ${bare.stdout} ${bare.stderr}`);
+			if (iteration >= warmup) {
+				doctors.push(doctor);
+				bares.push(bare);
+			}
+		}
+
+		// Rounds: one run of each through a proxy that holds every answer of the real server roundTripMs.
+		const proxy = await startDelayingProxy(vault.url, roundTripMs);
+		let doctorRounds: number;
+		let doctorRequests: number;
+		let bareRounds: number;
+		try {
+			const delayed = await runNode(liveArgs(), {env: liveEnv(world, token, {VAULT_ADDR: proxy.url})});
+			expectCode(delayed, [0], 'delayed live diagnosis against the real plugin');
+			const first = Math.min(...proxy.arrivals.map(item => item.at));
+			doctorRounds = Math.floor((delayed.startedAt + delayed.printedMs - first) / roundTripMs);
+			doctorRequests = proxy.arrivals.length;
+			proxy.arrivals.length = 0;
+			const bare = await curl(proxy.url);
+			bareRounds = Math.floor((bare.startedAt + bare.wallMs - proxy.arrivals[0]!.at) / roundTripMs);
+		} finally {
+			await proxy.close();
+		}
+
+		const ratio = stats(doctors.map(run => run.wallMs)).median / stats(bares.map(run => run.wallMs)).median;
+		rows.push({
+			name: `bare login against the real plugin ${build.version}: \`curl\` POST auth/jwt/login`,
+			samples: bares.map(run => run.wallMs),
+			memory: '—',
+			target: '— (the baseline of the next row)',
+			met: '—',
+		});
+		rows.push({
+			name: `live diagnosis against the real plugin ${build.version}, \`--json\` (login accepted, token revoked)`,
+			samples: doctors.map(run => run.wallMs),
+			ratio: true,
+			memory: peakRss(doctors),
+			target: '— (next to the bare login)',
+			met: `${times(ratio)} the bare login's time; ${doctorRounds} rounds to Vault (${doctorRequests} requests) vs ${bareRounds}`,
+		});
+		notes.push(
+			`Real plugin (${build.version}, \`test/real-vault\`): the doctor's live diagnosis took ${times(ratio)} the time of a bare \`curl\` login against the same server (medians, interleaved runs). ` +
+				`Rounds, from one run of each through a loopback proxy that holds every answer of the server ${roundTripMs} ms (the issuer is not delayed): ` +
+				`the doctor ${doctorRounds} dependent rounds to Vault for ${doctorRequests} requests (reads, the login and the revocation), the bare login ${bareRounds}.`,
+		);
+	} finally {
+		await vault.close();
+	}
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // 4: unreachable issuer, unreachable Vault
 
 async function benchUnreachable(runs: number, warmup: number, world: World) {
@@ -1009,6 +1183,7 @@ async function main(): Promise<number> {
 		const sections: Array<[string, () => Promise<void>]> = [
 			['cold start and offline diagnosis', () => benchStartAndOffline(runs, warmup, world)],
 			['live diagnosis', () => benchLive(runs, warmup, world)],
+			['real plugin', () => benchRealVault(runs, warmup, world)],
 			['unreachable servers', () => benchUnreachable(runs, Math.min(warmup, 1), world)],
 			['role finder and audit', () => benchRoles(runs, Math.min(warmup, 1), world)],
 			['TUI', () => benchTui(runs, Math.min(warmup, 1))],

@@ -22,7 +22,34 @@ export const onaRole = {
 	token_max_ttl: 14_400,
 };
 
+/** The tokens every world's Vault knows: a reader and an admin (exact policies, no default). */
+export const worldTokens = {
+	[readerToken]: {policies: ['doctor-reader']},
+	[adminToken]: {policies: ['doctor-reader', 'doctor-admin']},
+};
+
+/** The policies of every world's Vault, as path pattern → capabilities. */
+export const worldPolicies: Record<string, Record<string, string[]>> = {
+	'doctor-reader': {
+		'sys/auth': ['read'],
+		'auth/+/config': ['read'],
+		'auth/+/role': ['list'],
+		'auth/+/role/*': ['read'],
+	},
+	'doctor-admin': {
+		'auth/+/role/*': ['create', 'update', 'delete', 'read'],
+		'auth/+/config': ['create', 'update', 'read'],
+		'sys/policies/acl/*': ['create', 'update', 'read'],
+	},
+	'ona-read': {'secret/data/my-app/*': ['read'], 'secret/metadata/my-app/*': ['list']},
+	'legacy-read': {'secret/my-app/*': ['read']},
+};
+
+export const worldSecretMounts = {secret: {type: 'kv', version: '2'}};
+
 export type World = {issuer: TestIssuer; vault: VaultEmulator; close(): Promise<void>};
+/** What the helpers below need of a world: its issuer and the address of its Vault (emulated or real). */
+export type WorldLike = {issuer: TestIssuer; vault: {url: string}};
 
 /** An issuer and a Vault whose jwt mount trusts it, with a reader token and the Ona guide's role and policy. */
 export async function startWorld(overrides: Partial<EmulatorOptions> = {}): Promise<World> {
@@ -34,26 +61,9 @@ export async function startWorld(overrides: Partial<EmulatorOptions> = {}): Prom
 				roles: {'ona-project': onaRole},
 			},
 		},
-		tokens: {
-			[readerToken]: {policies: ['doctor-reader']},
-			[adminToken]: {policies: ['doctor-reader', 'doctor-admin']},
-		},
-		policies: {
-			'doctor-reader': {
-				'sys/auth': ['read'],
-				'auth/+/config': ['read'],
-				'auth/+/role': ['list'],
-				'auth/+/role/*': ['read'],
-			},
-			'doctor-admin': {
-				'auth/+/role/*': ['create', 'update', 'delete', 'read'],
-				'auth/+/config': ['create', 'update', 'read'],
-				'sys/policies/acl/*': ['create', 'update', 'read'],
-			},
-			'ona-read': {'secret/data/my-app/*': ['read'], 'secret/metadata/my-app/*': ['list']},
-			'legacy-read': {'secret/my-app/*': ['read']},
-		},
-		secretMounts: {secret: {type: 'kv', version: '2'}},
+		tokens: worldTokens,
+		policies: worldPolicies,
+		secretMounts: worldSecretMounts,
 		...overrides,
 	});
 	return {
@@ -69,7 +79,7 @@ export async function startWorld(overrides: Partial<EmulatorOptions> = {}): Prom
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** An Ona V3 environment token's claims, minted by the world's issuer. */
-export function onaClaims(world: World, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function onaClaims(world: WorldLike, extra: Record<string, unknown> = {}): Record<string, unknown> {
 	const now = nowSeconds();
 	return {
 		iss: world.issuer.issuer,
@@ -86,7 +96,7 @@ export function onaClaims(world: World, extra: Record<string, unknown> = {}): Re
 	};
 }
 
-export function options(world: World, token: string, extra: Partial<DoctorOptions> = {}): DoctorOptions {
+export function options(world: WorldLike, token: string, extra: Partial<DoctorOptions> = {}): DoctorOptions {
 	return {
 		source: 'auto',
 		token,
@@ -105,7 +115,7 @@ export function options(world: World, token: string, extra: Partial<DoctorOption
 }
 
 export async function run(
-	world: World,
+	world: WorldLike,
 	claims: Record<string, unknown>,
 	extra: Partial<DoctorOptions> = {},
 ): Promise<DoctorReport> {

@@ -716,7 +716,7 @@ const loginAttempt: Step = {
 	title: 'Try the login',
 	group: 'Login',
 	needs: ['token.decode', 'vault.mount'],
-	async run(context) {
+	async run(context, after) {
 		if (context.options.offline) return offlineSkip('login.attempt', this.title);
 		if (context.options.noLogin)
 			return {
@@ -749,6 +749,8 @@ const loginAttempt: Step = {
 		let problem: ProblemId = answer.errors.length > 0 ? explainVaultError(error).problem : answer.problem;
 		let hint: string | undefined;
 		if (answer.status === 403) {
+			// The role read runs beside the login; a 403 is told apart by the role's CIDRs, so wait for it here.
+			await after('vault.read-role');
 			const cidrs = [
 				...listField(context.role, 'token_bound_cidrs'),
 				...listField(context.role, 'bound_cidrs'),

@@ -1,0 +1,199 @@
+/*
+The closed loop against the real JWT plugin (newest version built): the doctor's printed fixes run verbatim in
+bash through the Vault CLI stand-in (test/fixtures/vault-cli), then the same login is accepted by the real
+plugin; `diagnose --apply --yes` then `restore` round-trips a role and a config field for field, read back from
+the real plugin. Scenarios follow test/fix-loop.test.ts (which runs them on the emulator).
+*/
+import assert from 'node:assert/strict';
+import {spawn} from 'node:child_process';
+import {mkdtemp, readdir} from 'node:fs/promises';
+import {tmpdir} from 'node:os';
+import {delimiter, join} from 'node:path';
+import {after, before, describe, test} from 'node:test';
+import {fileURLToPath} from 'node:url';
+import {startIssuer, type TestIssuer} from './fixtures/oidc-issuer.js';
+import {type RealVault, startRealVault} from './fixtures/real-vault.js';
+import {runCli} from './helpers/run-cli.js';
+import {
+	adminToken,
+	onaClaims,
+	onaRole,
+	organizationId,
+	readerToken,
+	worldPolicies,
+	worldTokens,
+} from './helpers/world.js';
+import {availableBuilds} from './real-vault/binaries.js';
+
+const {builds} = availableBuilds();
+const newest = builds.at(-1);
+const vaultCli = fileURLToPath(new URL('fixtures/vault-cli', import.meta.url));
+const now = () => Math.floor(Date.now() / 1000);
+
+type Scenario = {
+	name: string;
+	problem: string;
+	role?: Record<string, unknown>;
+	config?: Record<string, unknown>;
+	claims?: () => Record<string, unknown>;
+};
+
+const scenarios: Scenario[] = [
+	{
+		name: 'Ona guide: claim project_id does not match',
+		problem: 'bound-claim-mismatch',
+		role: {...onaRole, bound_claims: {organization_id: organizationId, project_id: 'another-project'}},
+	},
+	{
+		name: 'strict audience rule: an audience in the token, none bound',
+		problem: 'audience-unbound',
+		role: {...onaRole, bound_audiences: []},
+	},
+	{
+		name: 'bound_subject differs',
+		problem: 'subject-mismatch',
+		role: {...onaRole, bound_subject: 'organization_id:x:project_id:y'},
+	},
+	{
+		name: 'user_claim the token lacks',
+		problem: 'user-claim-missing',
+		role: {...onaRole, user_claim: 'email'},
+	},
+	{
+		name: 'groups_claim the token lacks',
+		problem: 'groups-claim-missing',
+		role: {...onaRole, groups_claim: 'groups'},
+	},
+	{
+		name: 'a claim mapping of a claim that is not a string',
+		problem: 'claim-mapping-type',
+		role: {...onaRole, claim_mappings: {aud: 'audience', project_id: 'project'}},
+	},
+	{
+		name: 'an OIDC role used for a JWT login',
+		problem: 'role-type-oidc',
+		role: {...onaRole, role_type: 'oidc', allowed_redirect_uris: ['https://vault.example.com/oidc/callback']},
+	},
+	{
+		name: 'CircleCI guide: clock skew makes the token not yet valid',
+		problem: 'token-not-yet-valid',
+		claims: () => ({nbf: now() + 100, iat: now() + 100}),
+	},
+	{
+		name: 'bound_issuer on the config differs (a config fix)',
+		problem: 'issuer-mismatch',
+		config: {bound_issuer: 'https://app.gitpod.io'},
+	},
+];
+
+describe(`closed loop against the real plugin ${newest?.version ?? ''}`, {
+	skip: newest ? false : 'no real-Vault binary: npm run vault:build',
+}, () => {
+	let issuer: TestIssuer;
+	let vault: RealVault;
+	let scratch: string;
+
+	before(async () => {
+		issuer = await startIssuer();
+		vault = await startRealVault({version: newest!.version, tokens: worldTokens, policies: worldPolicies});
+		await vault.seedMount('jwt', {});
+		scratch = await mkdtemp(join(tmpdir(), 'ovd-real-loop-'));
+	});
+	after(async () => {
+		await vault.close();
+		await issuer.close();
+	});
+
+	/** The mount as the scenario wants it, written through the plugin (a role is deleted first: writes merge). */
+	async function reset(scenario: Scenario) {
+		const config = await vault.writeConfig('jwt', {
+			oidc_discovery_url: issuer.issuer,
+			default_role: 'ona-environment',
+			...scenario.config,
+		});
+		assert.equal(config.status, 204, config.text);
+		await vault.request('DELETE', 'auth/jwt/role/ona-project');
+		const role = await vault.writeRole('jwt', 'ona-project', scenario.role ?? onaRole);
+		assert.equal(role.status, 204, role.text);
+	}
+
+	const env = (token: string, vaultToken: string) => ({
+		VAULT_ADDR: vault.url,
+		VAULT_TOKEN: vaultToken,
+		JOB_TOKEN: token,
+		HOME: scratch,
+	});
+
+	async function diagnoseJson(token: string) {
+		const result = await runCli(['--token-env', 'JOB_TOKEN', '--role', 'ona-project', '--json'], {
+			env: env(token, readerToken),
+		});
+		return JSON.parse(result.stdout) as {
+			login: {predicted: string | null; actual?: string | null};
+			checks: Array<{status: string; problem?: string; fix?: {commands: string[]}}>;
+		};
+	}
+
+	async function bash(command: string, cwd: string): Promise<{code: number | null; stderr: string}> {
+		const child = spawn('bash', ['-c', command], {
+			cwd,
+			env: {
+				PATH: `${vaultCli}${delimiter}${process.env['PATH']}`,
+				VAULT_ADDR: vault.url,
+				VAULT_TOKEN: adminToken,
+			},
+			stdio: ['ignore', 'ignore', 'pipe'],
+		});
+		let stderr = '';
+		child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+		const code = await new Promise<number | null>(resolve => child.on('close', resolve));
+		return {code, stderr};
+	}
+
+	for (const scenario of scenarios) {
+		test(`printed fix, verbatim: ${scenario.name}`, {timeout: 60_000}, async () => {
+			await reset(scenario);
+			const token = await issuer.sign(onaClaims({issuer, vault}, scenario.claims?.()));
+			const report = await diagnoseJson(token);
+			assert.ok(report.login.actual, 'the real plugin refuses the login first');
+			assert.equal(report.login.predicted, report.login.actual);
+			assert.ok(report.checks.some(check => check.status === 'fail' && check.problem === scenario.problem));
+			const commands = report.checks
+				.filter(check => check.status === 'fail' && check.fix)
+				.flatMap(check => check.fix!.commands)
+				.filter(command => /^(?:vault|cat) /.test(command));
+			assert.ok(commands.length > 0, 'a Vault-side command is printed');
+			const directory = await mkdtemp(join(scratch, 'run-'));
+			for (const command of commands) {
+				const result = await bash(command, directory);
+				assert.equal(result.code, 0, `${command}\n${result.stderr}`);
+			}
+			const fixed = await diagnoseJson(token);
+			assert.equal(fixed.login.actual, null, `the real plugin accepts the login: ${fixed.login.actual}`);
+		});
+	}
+
+	for (const scenario of [scenarios[0]!, scenarios[3]!, scenarios.at(-1)!]) {
+		test(`--apply then restore, read back from the plugin: ${scenario.name}`, {timeout: 60_000}, async () => {
+			await reset(scenario);
+			const kind = scenario.config ? 'config' : 'role';
+			const read = () => (kind === 'config' ? vault.readConfig('jwt') : vault.readRole('jwt', 'ona-project'));
+			const before = await read();
+			const token = await issuer.sign(onaClaims({issuer, vault}));
+			const backups = await mkdtemp(join(scratch, 'backups-'));
+			const applied = await runCli(
+				['--token-env', 'JOB_TOKEN', '--role', 'ona-project', '--apply', '--yes', '--backup-dir', backups],
+				{env: env(token, adminToken)},
+			);
+			assert.equal(applied.code, 0, applied.stdout + applied.stderr);
+			assert.match(applied.stdout, /applied and verified/);
+			assert.notDeepEqual(await read(), before);
+			assert.equal((await diagnoseJson(token)).login.actual, null, 'accepted after --apply');
+			const [backup] = (await readdir(backups)).filter(name => name.startsWith('ona-vault-doctor-backup-'));
+			assert.ok(backup, 'a backup was written');
+			const restored = await runCli(['restore', join(backups, backup), '--yes'], {env: env('', adminToken)});
+			assert.equal(restored.code, 0, restored.stdout + restored.stderr);
+			assert.deepEqual(await read(), before, `the ${kind} reads back field for field`);
+		});
+	}
+});
