@@ -149,7 +149,12 @@ export async function demoReport(scenario: DemoScenario, now = Date.now() / 1000
 			now: () => now,
 		},
 		http: defaultHttpSettings,
-		connection: {addr: 'built-in sample (no Vault, no network)', http: defaultHttpSettings, warnings: []},
+		connection: {
+			addr: 'built-in sample (no Vault, no network)',
+			http: defaultHttpSettings,
+			warnings: [],
+			redirects: [],
+		},
 		token: {token: '', source: 'file', description: 'the built-in sample'},
 		decoded: {
 			compact: inspection.compact,

@@ -479,6 +479,16 @@ export const problems = {
 			],
 		},
 	},
+	'vault-address': {
+		title: 'VAULT_ADDR is not the address Vault answers on',
+		cause:
+			"Vault redirected the doctor's requests elsewhere (a standby node sending to the active node is normal; otherwise VAULT_ADDR is not the final address), or the address carries user:password@ credentials, which Vault does not use.",
+		fix: {
+			token: [
+				'Set VAULT_ADDR to the address the redirect leads to (or the cluster address), without credentials; https only.',
+			],
+		},
+	},
 	'vault-tls': {
 		title: 'TLS to Vault fails',
 		cause: "Vault's certificate is not trusted by the client or does not match the host name in VAULT_ADDR.",

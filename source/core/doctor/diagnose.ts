@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs';
 import type {Check, CheckStatus} from '../check.js';
 import {desiredFields} from '../edits.js';
 import {defaultHttpSettings, type HttpSettings} from '../probes/http.js';
-import {vaultConnectionFromEnv} from '../probes/vault.js';
+import {type VaultRedirect, vaultConnectionFromEnv} from '../probes/vault.js';
 import type {DoctorContext, DoctorOptions} from './context.js';
 import {type CheckGroup, runSteps, type StepEvent, type StepRecord} from './engine.js';
 import {type ClaimsTrust, type Fix, type FixContext, fixFor} from './fixes.js';
@@ -38,6 +38,8 @@ export type DoctorReport = {
 		configData?: Record<string, unknown> | null;
 		/** The JWT/OIDC auth mounts found in sys/auth. */
 		mounts?: string[];
+		/** Redirects Vault answered (at most one per call is followed, as Vault's own client does). */
+		redirects?: VaultRedirect[];
 	};
 	checks: ReportCheck[];
 	steps: Array<{id: string; group: CheckGroup; ms: number}>;
@@ -87,7 +89,7 @@ export function buildReport(context: DoctorContext, records: StepRecord[]): Doct
 	};
 	// Printed fixes are run in order: each is computed from the role and config as the fixes before it leave
 	// them, so that two fixes of one map (two bound claims) or of the whole config do not undo each other.
-	const checks: ReportCheck[] = records.flatMap(record =>
+	const checks: ReportCheck[] = [...records, ...redirectRecord(context)].flatMap(record =>
 		record.checks.map(check => {
 			const fix = check.status === 'fail' || check.status === 'warn' ? fixFor(check, fixContext) : undefined;
 			if (fix?.change && check.status === 'fail') {
@@ -133,6 +135,7 @@ export function buildReport(context: DoctorContext, records: StepRecord[]): Doct
 					...(model ? {behaviour: model.behaviour.label} : {}),
 					...(context.role === undefined ? {} : {roleData: context.role}),
 					...(context.config === undefined ? {} : {configData: context.config}),
+					...(connection.redirects.length > 0 ? {redirects: connection.redirects} : {}),
 					...(context.mounts
 						? {
 								mounts: context.mounts
@@ -160,6 +163,32 @@ function claimsTrust(checks: Check[]): ClaimsTrust {
 	return checks.some(check => check.id === 'login.attempt' && check.status === 'pass')
 		? 'verified'
 		: 'unchecked';
+}
+
+/** The redirects seen during the run, as one check: normal from a standby node, otherwise VAULT_ADDR is not final. */
+function redirectRecord(context: DoctorContext): StepRecord[] {
+	const redirects = context.connection?.redirects ?? [];
+	if (redirects.length === 0) return [];
+	const targets = [...new Set(redirects.map(redirect => new URL(redirect.to).origin))];
+	const calls = redirects.map(redirect => redirect.call).join(', ');
+	const standby = context.health?.standby === true;
+	const check: Check = standby
+		? {
+				id: 'vault.redirect',
+				title: 'Vault redirects',
+				status: 'pass',
+				message: `${context.connection!.addr} is a standby node and sent ${calls} to ${targets.join(', ')} (the active node): normal.`,
+			}
+		: {
+				id: 'vault.redirect',
+				title: 'Vault redirects',
+				status: 'warn',
+				problem: 'vault-address',
+				message: `${context.connection!.addr} redirected ${calls} to ${targets.join(', ')}: VAULT_ADDR is not the final address (the doctor, like Vault's client, follows one redirect and never from https to http).`,
+				expected: targets[0],
+				actual: context.connection!.addr,
+			};
+	return [{id: 'vault.redirect', title: check.title, group: 'Vault', checks: [check], ms: 0}];
 }
 
 function groupOf(id: string, fallback: CheckGroup): CheckGroup {

@@ -197,6 +197,14 @@ const vaultHealth: Step = {
 					message: warning,
 				}) satisfies Check,
 		);
+		if (connection.credentialsRemoved)
+			checks.push({
+				id: 'vault.address',
+				title: 'Vault address',
+				status: 'warn',
+				problem: 'vault-address',
+				message: `The Vault address carries user:password@ credentials: the doctor neither sends nor prints them (Vault does not use them). Use ${connection.addr}.`,
+			});
 		const answer = await reader(context).health();
 		if (!answer.ok) {
 			checks.unshift({

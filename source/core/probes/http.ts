@@ -12,6 +12,11 @@ export type HttpSettings = {
 	/** Largest body read; a bigger answer is refused, not buffered. */
 	maxBytes: number;
 	maxRedirects: number;
+	/**
+	Vault's own client rules (api/client.go): only 301, 302 and 307 are followed, at most `maxRedirects` (1) of
+	them, never from https to anything else, with the method and body kept. Other 3xx answers are refused.
+	*/
+	vaultRedirects?: boolean;
 	/** PEM bundles trusted in addition to the system store (--ca-file, VAULT_CACERT, a role's jwks_ca_pem...). */
 	extraCa?: string[];
 	/** Skip certificate verification (VAULT_SKIP_VERIFY): said loudly by the caller. */
@@ -23,7 +28,7 @@ export const defaultHttpSettings: HttpSettings = {timeoutMs: 5000, maxBytes: 102
 export type HttpResponse = {
 	status: number;
 	url: string;
-	/** Every URL that answered with a redirect before the final one. */
+	/** Every URL that answered with a redirect before the final one (credentials in them removed). */
 	redirects: string[];
 	contentType: string;
 	body: string;
@@ -92,6 +97,21 @@ function extraSystemCa(): string[] {
 	}
 }
 
+/** A URL fit for printing: user:password@ removed (the doctor never sends or shows them). */
+export function displayUrl(text: string): string {
+	try {
+		const url = new URL(text);
+		if (url.username === '' && url.password === '') return text;
+		url.username = '';
+		url.password = '';
+		return url.href.endsWith('/') && !text.endsWith('/') ? url.href.slice(0, -1) : url.href;
+	} catch {
+		return text.replace(/^([a-z][a-z\d+.-]*:\/\/)[^/@\s]*@/i, '$1');
+	}
+}
+
+const credentialHeaders = /^(?:authorization|x-vault-token|proxy-authorization|cookie)$/i;
+
 /**
 One HTTP request with the doctor's guarantees: a deadline for the whole exchange, a cap on the body size,
 a bounded number of redirects, proxies from the environment, and errors sorted into kinds a person can act on.
@@ -106,16 +126,21 @@ export async function httpRequest(
 	let current = target;
 	let method = init.method ?? 'GET';
 	let body = init.body;
+	let headers = {...init.headers};
 	for (;;) {
 		let url: URL;
 		try {
 			url = new URL(current);
 		} catch {
-			throw new HttpFailure('invalid-url', current, `"${current}" is not a valid URL`);
+			throw new HttpFailure('invalid-url', displayUrl(current), `"${displayUrl(current)}" is not a valid URL`);
 		}
 
 		if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-			throw new HttpFailure('invalid-url', current, `"${current}" is not an http(s) URL`);
+			throw new HttpFailure(
+				'invalid-url',
+				displayUrl(current),
+				`"${displayUrl(current)}" is not an http(s) URL`,
+			);
 		}
 
 		const {dispatcher, proxy} = await dispatcherFor(url, settings);
@@ -124,7 +149,7 @@ export async function httpRequest(
 		try {
 			response = await request(url, {
 				method: method as Dispatcher.HttpMethod,
-				headers: {'user-agent': 'ona-vault-doctor', accept: 'application/json', ...init.headers},
+				headers: {'user-agent': 'ona-vault-doctor', accept: 'application/json', ...headers},
 				...(body === undefined ? {} : {body}),
 				dispatcher,
 				signal,
@@ -132,33 +157,42 @@ export async function httpRequest(
 				bodyTimeout: settings.timeoutMs,
 			});
 		} catch (error) {
-			throw classify(error, current, settings, signal, proxy);
+			throw classify(error, displayUrl(current), settings, signal, proxy);
 		}
 
-		if (response.statusCode >= 300 && response.statusCode < 400 && response.headers['location']) {
+		const location = response.headers['location'];
+		if (response.statusCode >= 300 && response.statusCode < 400 && location) {
 			discard(response);
-			if (redirects.length >= settings.maxRedirects) {
+			const next = redirectTarget(String(location), url, response.statusCode, redirects.length, settings);
+			const credentialed = Object.keys(init.headers ?? {}).some(name => credentialHeaders.test(name));
+			if (url.protocol === 'https:' && next.protocol !== 'https:' && (settings.vaultRedirects || credentialed)) {
 				throw new HttpFailure(
 					'redirects',
-					target,
-					`more than ${settings.maxRedirects} redirects (last to ${current})`,
+					displayUrl(target),
+					`${displayUrl(current)} redirected to ${displayUrl(next.href)}: redirect would cause protocol downgrade (refused, nothing was sent there)`,
 				);
 			}
 
-			redirects.push(current);
-			current = new URL(String(response.headers['location']), url).href;
+			redirects.push(displayUrl(current));
+			current = next.href;
 			if (
-				response.statusCode === 303 ||
-				((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')
+				!settings.vaultRedirects &&
+				(response.statusCode === 303 ||
+					((response.statusCode === 301 || response.statusCode === 302) && method === 'POST'))
 			) {
 				method = 'GET';
 				body = undefined;
 			}
 
+			if (!settings.vaultRedirects && credentialed && next.origin !== url.origin) {
+				// Like browsers: an Authorization header never follows a redirect to another origin.
+				headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !credentialHeaders.test(name)));
+			}
+
 			continue;
 		}
 
-		const text = await readCapped(response, current, settings, signal, proxy);
+		const text = await readCapped(response, displayUrl(current), settings, signal, proxy);
 		const contentType = String(response.headers['content-type'] ?? '');
 		let json: unknown;
 		try {
@@ -167,7 +201,7 @@ export async function httpRequest(
 
 		return {
 			status: response.statusCode,
-			url: current,
+			url: displayUrl(current),
 			redirects,
 			contentType,
 			body: text,
@@ -175,6 +209,43 @@ export async function httpRequest(
 			viaProxy: proxy,
 		};
 	}
+}
+
+/** Where a redirect leads, or why it is not followed. */
+function redirectTarget(
+	location: string,
+	from: URL,
+	status: number,
+	followed: number,
+	settings: HttpSettings,
+): URL {
+	let next: URL;
+	try {
+		next = new URL(location, from);
+	} catch {
+		throw new HttpFailure('redirects', displayUrl(from.href), `HTTP ${status} to an invalid location`);
+	}
+
+	const where = `${displayUrl(from.href)} answered HTTP ${status} to ${displayUrl(next.href)}`;
+	if (settings.vaultRedirects && ![301, 302, 307].includes(status))
+		throw new HttpFailure(
+			'redirects',
+			displayUrl(from.href),
+			`${where}; Vault's client follows only 301, 302 and 307`,
+		);
+	if (followed >= settings.maxRedirects) {
+		throw new HttpFailure(
+			'redirects',
+			displayUrl(from.href),
+			settings.maxRedirects === 0
+				? `${where}; redirects are disabled (VAULT_DISABLE_REDIRECTS)`
+				: settings.vaultRedirects
+					? `${where}, a second redirect: Vault's client follows only one (not followed)`
+					: `more than ${settings.maxRedirects} redirects (last to ${displayUrl(from.href)})`,
+		);
+	}
+
+	return next;
 }
 
 async function readCapped(
@@ -240,12 +311,12 @@ function classify(
 	}
 
 	if (proxy && /proxy/i.test(detail))
-		return new HttpFailure('proxy', url, `the proxy ${proxy} failed: ${detail}`, code);
+		return new HttpFailure('proxy', url, `the proxy ${displayUrl(proxy)} failed: ${detail}`, code);
 	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
 		return new HttpFailure('dns', url, `the host name does not resolve (${code})`, code);
 	if (code === 'ECONNREFUSED') {
 		return proxy
-			? new HttpFailure('proxy', url, `the proxy ${proxy} refused the connection`, code)
+			? new HttpFailure('proxy', url, `the proxy ${displayUrl(proxy)} refused the connection`, code)
 			: new HttpFailure('refused', url, 'the connection was refused (nothing listens there)', code);
 	}
 

@@ -2,7 +2,7 @@ import {readdirSync, readFileSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
 import type {ProblemId} from '../problems.js';
-import {HttpFailure, type HttpSettings, httpRequest} from './http.js';
+import {displayUrl, HttpFailure, type HttpSettings, httpRequest} from './http.js';
 
 export type VaultConnection = {
 	addr: string;
@@ -12,7 +12,13 @@ export type VaultConnection = {
 	namespace?: string;
 	http: HttpSettings;
 	warnings: string[];
+	/** Redirects Vault answered during the run, in order (addresses without credentials). */
+	redirects: VaultRedirect[];
+	/** The address had user:password@ in it: removed, never sent nor printed. */
+	credentialsRemoved?: boolean;
 };
+
+export type VaultRedirect = {call: string; from: string; to: string};
 
 /** Reads the Vault CLI's environment: VAULT_ADDR, VAULT_TOKEN / ~/.vault-token, VAULT_NAMESPACE, VAULT_CACERT / VAULT_CAPATH, VAULT_SKIP_VERIFY. */
 export function vaultConnectionFromEnv(
@@ -21,7 +27,8 @@ export function vaultConnectionFromEnv(
 	http: HttpSettings,
 ): VaultConnection {
 	const warnings: string[] = [];
-	const addr = (flags.vaultAddr ?? env['VAULT_ADDR'] ?? 'https://127.0.0.1:8200').replace(/\/+$/, '');
+	const given = (flags.vaultAddr ?? env['VAULT_ADDR'] ?? 'https://127.0.0.1:8200').replace(/\/+$/, '');
+	const addr = displayUrl(given);
 	let token = env['VAULT_TOKEN']?.trim() || undefined;
 	let tokenSource = token ? '$VAULT_TOKEN' : undefined;
 	if (!token) {
@@ -49,9 +56,22 @@ export function vaultConnectionFromEnv(
 		addr,
 		...(token ? {token, tokenSource} : {}),
 		...(namespace ? {namespace} : {}),
-		http: {...http, extraCa, insecure},
+		http: {
+			...http,
+			extraCa,
+			insecure,
+			vaultRedirects: true,
+			maxRedirects: goBool(env['VAULT_DISABLE_REDIRECTS']) ? 0 : 1,
+		},
 		warnings,
+		redirects: [],
+		...(addr === given ? {} : {credentialsRemoved: true}),
 	};
+}
+
+/** Go's strconv.ParseBool, as Vault's client reads VAULT_DISABLE_REDIRECTS (anything else counts as false). */
+function goBool(value: string | undefined): boolean {
+	return /^(?:1|t|T|TRUE|true|True)$/.test(value ?? '');
 }
 
 function isTruthy(value: string | undefined): boolean {
@@ -112,6 +132,12 @@ async function createClient(
 			},
 			connection.http,
 		);
+		const to = response.url;
+		if (response.redirects.length > 0) {
+			const call = `${options.method} ${new URL(options.uri).pathname}`;
+			connection.redirects.push({call, from: response.redirects[0]!, to});
+		}
+
 		return {
 			statusCode: response.status,
 			body: response.json ?? response.body,
@@ -135,7 +161,8 @@ export function classifyVaultFailure(
 	connection: VaultConnection,
 ): Exclude<VaultAnswer<never>, {ok: true}> {
 	if (error instanceof HttpFailure) {
-		const problem: ProblemId = error.kind === 'tls' ? 'vault-tls' : 'vault-unreachable';
+		const problem: ProblemId =
+			error.kind === 'tls' ? 'vault-tls' : error.kind === 'redirects' ? 'vault-address' : 'vault-unreachable';
 		const advice =
 			error.kind === 'tls'
 				? " Set VAULT_CACERT to the CA that signed Vault's certificate, and use the host name on the certificate."
