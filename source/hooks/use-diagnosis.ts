@@ -2,6 +2,7 @@ import {useCallback, useEffect, useRef, useState} from 'react';
 import type {CheckStatus} from '../core/check.js';
 import type {DoctorReport} from '../core/doctor/diagnose.js';
 import type {CheckGroup, StepEvent} from '../core/doctor/engine.js';
+import {reportView, sanitize} from '../report/sanitize.js';
 
 export type StepProgress = {
 	id: string;
@@ -12,8 +13,12 @@ export type StepProgress = {
 	worst?: CheckStatus;
 };
 
-/** Starts a diagnosis with the given overrides; reports progress through onEvent. */
-export type Runner = (overrides: RunOverrides, onEvent: (event: StepEvent) => void) => Promise<DoctorReport>;
+/** Starts a diagnosis with the given overrides; reports progress through onEvent; `signal` stops it (no new steps, no new login). */
+export type Runner = (
+	overrides: RunOverrides,
+	onEvent: (event: StepEvent) => void,
+	signal?: AbortSignal,
+) => Promise<DoctorReport>;
 
 export type RunOverrides = {
 	mount?: string;
@@ -38,10 +43,15 @@ const rank: CheckStatus[] = ['fail', 'warn', 'skip', 'pass'];
 export function useDiagnosis(runner: Runner): Diagnosis {
 	const [state, setState] = useState<Omit<Diagnosis, 'rerun'>>({running: true, steps: [], overrides: {}});
 	const generation = useRef(0);
+	const inFlight = useRef<AbortController | undefined>(undefined);
 
 	const start = useCallback(
 		(overrides: RunOverrides) => {
 			const current = ++generation.current;
+			// A superseded run stops starting steps; a login it already made is still revoked by the run or on exit.
+			inFlight.current?.abort();
+			const controller = new AbortController();
+			inFlight.current = controller;
 			setState(previous => ({
 				running: true,
 				steps: [],
@@ -58,7 +68,7 @@ export function useDiagnosis(runner: Runner): Diagnosis {
 							: undefined;
 					steps.push({
 						id: event.id,
-						title: event.title,
+						title: sanitize(event.title),
 						group: event.group,
 						state: event.type === 'start' ? 'running' : 'done',
 						...(event.type === 'finish' ? {ms: event.ms} : {}),
@@ -68,16 +78,18 @@ export function useDiagnosis(runner: Runner): Diagnosis {
 				});
 			};
 
-			runner(overrides, onEvent).then(
+			runner(overrides, onEvent, controller.signal).then(
 				report => {
-					if (generation.current === current) setState(previous => ({...previous, running: false, report}));
+					// Screens get the sanitised view: no text from outside reaches the terminal uninterpreted.
+					if (generation.current === current)
+						setState(previous => ({...previous, running: false, report: reportView(report)}));
 				},
 				(error: unknown) => {
 					if (generation.current === current)
 						setState(previous => ({
 							...previous,
 							running: false,
-							error: error instanceof Error ? error.message : String(error),
+							error: sanitize(error instanceof Error ? error.message : String(error)),
 						}));
 				},
 			);
@@ -87,6 +99,7 @@ export function useDiagnosis(runner: Runner): Diagnosis {
 
 	useEffect(() => {
 		start({});
+		return () => inFlight.current?.abort();
 	}, [start]);
 
 	const overrides = useRef<RunOverrides>({});

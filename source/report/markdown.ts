@@ -1,17 +1,21 @@
 import type {DoctorReport} from '../core/doctor/diagnose.js';
+import {reportView, sanitize, sanitizeLines} from './sanitize.js';
 import {formatValue, reportFacts, statusLabel} from './text.js';
 
 /** A redacted support bundle, safe to paste into a ticket: facts, token header and claims (no signature), role, config, every check. */
 export function renderMarkdownReport(
-	report: DoctorReport,
+	model: DoctorReport,
 	extra: {command: string; generatedAt: string; doctorVersion: string; node: string},
 ): string {
+	const report = reportView(model);
+	// JSON escapes every control character but not C1 or bidi marks: each pretty-printed line is sanitised too.
+	const json = (value: unknown) => sanitizeLines(JSON.stringify(value, null, 2));
 	const lines: string[] = ['# ona-vault-doctor report', ''];
 	lines.push(
 		`Generated ${extra.generatedAt} by ona-vault-doctor ${extra.doctorVersion} on Node ${extra.node}.`,
 		'',
 	);
-	lines.push(`Command: \`${extra.command}\``, '');
+	lines.push(`Command: \`${sanitize(extra.command)}\``, '');
 	lines.push(
 		`**Verdict:** ${report.verdict === 'pass' ? 'no problem found' : 'problems found'} (${report.summary.fail} failed, ${report.summary.warn} warnings, ${report.summary.skip} not checked, ${report.summary.pass} passed).`,
 		'',
@@ -32,27 +36,19 @@ export function renderMarkdownReport(
 			'## Token (signature redacted)',
 			'',
 			'```json',
-			JSON.stringify(
-				{header: report.token.header, claims: report.token.claims, signature: report.token.signature},
-				null,
-				2,
-			),
+			json({
+				header: model.token?.header,
+				claims: model.token?.claims,
+				signature: report.token.signature,
+			}),
 			'```',
 			'',
 		);
 	}
 
-	if (report.vault?.roleData)
-		lines.push('## Role', '', '```json', JSON.stringify(report.vault.roleData, null, 2), '```', '');
+	if (report.vault?.roleData) lines.push('## Role', '', '```json', json(model.vault?.roleData), '```', '');
 	if (report.vault?.configData)
-		lines.push(
-			'## Auth method configuration',
-			'',
-			'```json',
-			JSON.stringify(report.vault.configData, null, 2),
-			'```',
-			'',
-		);
+		lines.push('## Auth method configuration', '', '```json', json(model.vault?.configData), '```', '');
 
 	lines.push('## Checks', '', '| status | group | check | finding |', '| --- | --- | --- | --- |');
 	for (const check of report.checks) {

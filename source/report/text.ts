@@ -1,5 +1,6 @@
 import type {CheckStatus} from '../core/check.js';
 import type {DoctorReport, ReportCheck} from '../core/doctor/diagnose.js';
+import {reportView, sanitize} from './sanitize.js';
 import type {Style} from './style.js';
 
 export const statusLabel: Record<CheckStatus, {symbol: string; word: string}> = {
@@ -14,8 +15,9 @@ const statusOrder: CheckStatus[] = ['fail', 'warn', 'skip', 'pass'];
 export type TextReportOptions = {heading: string; verbose: boolean; style: Style};
 
 /** The doctor's plain-text report: facts, Vault's answer, failures first with values and fixes, a summary line last. */
-export function renderTextReport(report: DoctorReport, options: TextReportOptions): string {
+export function renderTextReport(model: DoctorReport, options: TextReportOptions): string {
 	const {style} = options;
+	const report = reportView(model);
 	const lines: string[] = [style.bold(options.heading)];
 	const facts = reportFacts(report);
 	const width = Math.max(0, ...facts.map(([label]) => label.length));
@@ -72,7 +74,7 @@ export function reportFacts(report: DoctorReport): Array<[string, string]> {
 		if (vault.behaviour) facts.push(['rules', vault.behaviour]);
 	}
 
-	return facts;
+	return facts.map(([label, value]) => [label, sanitize(value)]);
 }
 
 function renderCheck(check: ReportCheck, style: Style): string[] {
@@ -104,15 +106,19 @@ function renderCheck(check: ReportCheck, style: Style): string[] {
 	return lines;
 }
 
+/** A value on one line, safe for a terminal: strings quoted and escaped as JSON, the rest as JSON. */
 export function formatValue(value: unknown): string {
-	if (typeof value === 'string') return JSON.stringify(value);
+	if (typeof value === 'string') return sanitize(JSON.stringify(value));
 	if (typeof value === 'object' && value !== null && !Array.isArray(value) && !('toJSON' in value)) {
 		return Object.entries(value)
-			.map(([key, element]) => `${key}=${typeof element === 'string' ? element : JSON.stringify(element)}`)
+			.map(
+				([key, element]) =>
+					`${sanitize(key)}=${typeof element === 'string' ? sanitize(element) : sanitize(JSON.stringify(element) ?? String(element))}`,
+			)
 			.join('  ');
 	}
 
-	return JSON.stringify(value) ?? String(value);
+	return sanitize(JSON.stringify(value) ?? String(value));
 }
 
 function summaryLine(report: DoctorReport, verbose: boolean, style: Style): string {
