@@ -174,8 +174,7 @@ export function createProgram(
 		.option('--mount <path>', 'only this mount (repeatable)', collect)
 		.option(
 			'--fail-on <severity>',
-			'exit 1 when a finding is at or above: high, medium, low or none',
-			'medium',
+			'exit 1 when a finding is at or above: high, medium, low or none (default medium); an incomplete audit exits 1 too',
 		)
 		.option('--concurrency <n>', 'role reads in flight', '16')
 		.option('--vault-addr <url>', 'Vault address (default: $VAULT_ADDR)')
@@ -275,7 +274,7 @@ export async function main(argv: string[], output: Output, stdin: NodeJS.Readabl
 			return error.exitCode === 0 ? 0 : 2;
 		}
 
-		if (error instanceof UsageError) {
+		if (error instanceof UsageError || (error instanceof Error && error.name === 'InputError')) {
 			output.stderr.write(`ona-vault-doctor: ${error.message}\n`);
 			return 2;
 		}

@@ -4,6 +4,7 @@ import {defaultHttpSettings} from '../core/probes/http.js';
 import {acquireToken, TokenSourceError} from '../core/probes/token-source.js';
 import {VaultReader, vaultConnectionFromEnv} from '../core/probes/vault.js';
 import {inspectToken} from '../core/token.js';
+import {sanitize} from '../report/sanitize.js';
 import {createStyle} from '../report/style.js';
 import {statusLabel} from '../report/text.js';
 import {type DiagnoseFlags, doctorOptions} from './diagnose.js';
@@ -47,11 +48,26 @@ export async function runAudit(flags: AuditFlags, color: boolean, output: Output
 	if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256)
 		throw new UsageError('--concurrency takes a whole number from 1 to 256.');
 	const reader = readerFor(output.env, flags, Math.round(Number(flags.timeout ?? 5) * 1000));
+	// Fails closed: an audit that could not read everything is never a pass (2, or 1 for a --fail-on gate).
+	const incomplete = flags.failOn === undefined ? 2 : 1;
+	if (!reader.connection.token) {
+		output.stderr.write(
+			'ona-vault-doctor: audit needs a Vault token that may read sys/auth and the roles (VAULT_TOKEN or ~/.vault-token); nothing was audited.\n',
+		);
+		return incomplete;
+	}
+
 	const result = await auditVault(reader, {...(flags.mount ? {mounts: flags.mount} : {}), concurrency});
-	const passes = auditPasses(result, failOn);
 	if (flags.json) output.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 	else output.stdout.write(flags.markdown ? auditMarkdown(result) : auditText(result, createStyle(color)));
-	return passes ? 0 : 1;
+	if (!result.complete) {
+		output.stderr.write(
+			`ona-vault-doctor: the audit is incomplete (${result.unreadable.length} path(s) could not be read), so it does not pass.\n`,
+		);
+		return incomplete;
+	}
+
+	return auditPasses(result, failOn) ? 0 : 1;
 }
 
 function auditText(result: AuditResult, style: ReturnType<typeof createStyle>): string {
@@ -65,12 +81,14 @@ function auditText(result: AuditResult, style: ReturnType<typeof createStyle>): 
 		const paint =
 			finding.severity === 'high' ? style.red : finding.severity === 'medium' ? style.yellow : style.dim;
 		lines.push(
-			`${paint(`${statusLabel.warn.symbol} ${finding.severity.padEnd(6)}`)} ${finding.role ? `${finding.mount}/${finding.role}` : finding.mount}  ${finding.message} ${style.dim(`[${finding.problem ?? ''}]`)}`,
+			`${paint(`${statusLabel.warn.symbol} ${finding.severity.padEnd(6)}`)} ${sanitize(finding.role ? `${finding.mount}/${finding.role}` : finding.mount)}  ${sanitize(finding.message)} ${style.dim(`[${finding.problem ?? ''}]`)}`,
 		);
 	}
 
-	if (result.rolesUnreadable.length > 0)
-		lines.push('', `Could not read: ${result.rolesUnreadable.join(', ')}`);
+	if (!result.complete) {
+		lines.push('', style.red('Incomplete: could not read'));
+		for (const gap of result.unreadable) lines.push(`  ${sanitize(gap.path)}: ${sanitize(gap.reason)}`);
+	}
 	const count = (severity: string) => result.findings.filter(finding => finding.severity === severity).length;
 	lines.push('', `${count('high')} high, ${count('medium')} medium, ${count('low')} low.`);
 	return `${lines.join('\n')}\n`;
@@ -82,12 +100,20 @@ function auditMarkdown(result: AuditResult): string {
 		'',
 		`${result.rolesRead} role(s) read.`,
 		'',
+		...(result.complete
+			? []
+			: [
+					'**Incomplete: could not read**',
+					'',
+					...result.unreadable.map(gap => `- \`${sanitize(gap.path)}\`: ${sanitize(gap.reason)}`),
+					'',
+				]),
 		'| severity | mount | role | problem | finding |',
 		'| --- | --- | --- | --- | --- |',
 	];
 	for (const finding of result.findings)
 		lines.push(
-			`| ${finding.severity} | ${finding.mount} | ${finding.role ?? ''} | ${finding.problem ?? ''} | ${finding.message.replaceAll('|', '\\|')} |`,
+			`| ${finding.severity} | ${sanitize(finding.mount)} | ${sanitize(finding.role ?? '')} | ${finding.problem ?? ''} | ${sanitize(finding.message).replaceAll('|', '\\|')} |`,
 		);
 	return `${lines.join('\n')}\n`;
 }
@@ -118,6 +144,10 @@ export async function runFindRole(
 		},
 		options.timeoutMs,
 	);
+	if (!reader.connection.token)
+		throw new UsageError(
+			'--find-role reads every role of the mount: it needs a Vault token (VAULT_TOKEN or ~/.vault-token).',
+		);
 	let mount = options.mount;
 	let pluginVersion = options.pluginVersion;
 	const mounts = await reader.authMounts();
@@ -141,6 +171,7 @@ export async function runFindRole(
 		throw new UsageError(`Cannot list the roles of auth/${mount}: ${error.message}`);
 	});
 	const {candidates, unreadable} = found;
+	const partial = unreadable.length > 0;
 	if (flags.json) {
 		output.stdout.write(`${JSON.stringify({schemaVersion: 1, mount, candidates, unreadable}, null, 2)}\n`);
 	} else {
@@ -149,13 +180,25 @@ export async function runFindRole(
 		for (const candidate of candidates) {
 			lines.push(
 				candidate.allowed
-					? `${style.green('✔ accepts')}  ${candidate.role}`
-					: `${style.red('✖ refuses')}  ${candidate.role}  ${style.dim(candidate.vaultError ?? '')}`,
+					? `${style.green('✔ accepts')}  ${sanitize(candidate.role)}`
+					: `${style.red('✖ refuses')}  ${sanitize(candidate.role)}  ${style.dim(sanitize(candidate.vaultError ?? ''))}`,
 			);
 		}
 
-		if (unreadable.length > 0) lines.push('', `Could not read: ${unreadable.join(', ')}`);
+		if (partial)
+			lines.push(
+				'',
+				style.red(`Incomplete: could not read ${unreadable.map(name => sanitize(name)).join(', ')}`),
+			);
 		output.stdout.write(`${lines.join('\n')}\n`);
+	}
+
+	// Fails closed: with roles left unread the ranking is partial, so it is no answer (exit 2).
+	if (partial) {
+		output.stderr.write(
+			`ona-vault-doctor: ${unreadable.length} role(s) of auth/${sanitize(mount)} could not be read; the list is incomplete.\n`,
+		);
+		return 2;
 	}
 
 	return candidates.some(candidate => candidate.allowed) ? 0 : 1;

@@ -16,6 +16,12 @@ export type AuditResult = {
 	rolesRead: number;
 	/** Vault paths that could not be read: a role (auth/<m>/role/<name>) or a whole listing (auth/<m>/role). */
 	rolesUnreadable: string[];
+	/**
+	False when anything the audit needed could not be read (sys/auth, a config, a role list, a role): an
+	incomplete audit is never a pass. `unreadable` says what and why.
+	*/
+	complete: boolean;
+	unreadable: Array<{path: string; reason: string}>;
 };
 
 export type AuditOptions = {
@@ -27,9 +33,11 @@ export type AuditOptions = {
 
 const severityRank: Record<Severity | 'none', number> = {high: 3, medium: 2, low: 1, none: Infinity};
 
-/** False when any finding is at or above `failOn`; 'none' always passes. */
+/** False when the audit is incomplete, or any finding is at or above `failOn` ('none': findings never fail). */
 export function auditPasses(result: AuditResult, failOn: Severity | 'none'): boolean {
-	return result.findings.every(finding => severityRank[finding.severity] < severityRank[failOn]);
+	return (
+		result.complete && result.findings.every(finding => severityRank[finding.severity] < severityRank[failOn])
+	);
 }
 
 /** Runs `work` over `items` with at most `concurrency` calls pending at any time (a fixed pool of workers). */
@@ -51,9 +59,12 @@ export async function forEachLimited<T>(
 
 export type RoleListing = {ok: true; names: string[]} | {ok: false; message: string};
 
+/** A mount's role names can outgrow the 1 MiB body cap (tens of thousands of roles): LIST alone gets this bound. */
+export const roleListMaxBytes = 64 * 1024 * 1024;
+
 /** LIST auth/<mount>/role; Vault answers a bare 404 when the mount has no role, which is an empty list. */
 export async function listRoles(reader: VaultReader, mount: string): Promise<RoleListing> {
-	const answer = await reader.list(`auth/${mount}/role`);
+	const answer = await reader.list(`auth/${mount}/role`, roleListMaxBytes);
 	if (answer.ok) return {ok: true, names: answer.data};
 	if (answer.notFound && answer.problem !== 'mount-not-found') return {ok: true, names: []};
 	return {ok: false, message: answer.message};
@@ -75,18 +86,33 @@ Every role on the JWT/OIDC mounts, linted for safety, plus the mounts' config fi
 bounded concurrency and dropped once linted, so the result stays small for tens of thousands of roles.
 */
 export async function auditVault(reader: VaultReader, options: AuditOptions = {}): Promise<AuditResult> {
-	const plans = await planMounts(reader, options.mounts);
+	const unreadable: AuditResult['unreadable'] = [];
+	const plans = await planMounts(reader, options.mounts, unreadable);
 	const findings: AuditFinding[] = [];
 	const rolesUnreadable: string[] = [];
-	const result: AuditResult = {schemaVersion: 1, mounts: [], findings, rolesRead: 0, rolesUnreadable};
+	const result: AuditResult = {
+		schemaVersion: 1,
+		mounts: [],
+		findings,
+		rolesRead: 0,
+		rolesUnreadable,
+		complete: true,
+		unreadable,
+	};
 
 	const concurrency = options.concurrency ?? 16;
 	await forEachLimited(plans, concurrency, async plan => {
 		const config = await reader.read(`auth/${plan.path}/config`);
 		if (config.ok) plan.config = config.data;
+		// A config never written (404) is a finding of its own kind, not a gap; any other failure is a gap.
+		else if (!config.notFound || config.problem === 'mount-not-found')
+			unreadable.push({path: `auth/${plan.path}/config`, reason: config.message});
 		const listing = await listRoles(reader, plan.path);
 		if (listing.ok) plan.roles = listing.names;
-		else rolesUnreadable.push(`auth/${plan.path}/role`);
+		else {
+			rolesUnreadable.push(`auth/${plan.path}/role`);
+			unreadable.push({path: `auth/${plan.path}/role`, reason: listing.message});
+		}
 	});
 
 	// One pool across every mount, so progress and the in-flight bound cover the whole audit.
@@ -102,6 +128,7 @@ export async function auditVault(reader: VaultReader, options: AuditOptions = {}
 			findings.push(...roleFindings(answer.data, plan, role));
 		} else {
 			rolesUnreadable.push(rolePath(plan.path, role));
+			unreadable.push({path: rolePath(plan.path, role), reason: answer.message});
 		}
 
 		options.onProgress?.(++done, work.length);
@@ -125,14 +152,22 @@ export async function auditVault(reader: VaultReader, options: AuditOptions = {}
 			severityRank[b.severity] - severityRank[a.severity],
 	);
 	rolesUnreadable.sort(compareText);
+	unreadable.sort((a, b) => compareText(a.path, b.path));
+	result.complete = unreadable.length === 0;
 	return result;
 }
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-async function planMounts(reader: VaultReader, requested: string[] | undefined): Promise<MountPlan[]> {
+async function planMounts(
+	reader: VaultReader,
+	requested: string[] | undefined,
+	unreadable: AuditResult['unreadable'],
+): Promise<MountPlan[]> {
 	const answer = await reader.authMounts();
 	const known = answer.ok ? answer.data : [];
+	// Without sys/auth the mounts to audit are a guess: only --mount makes the audit complete.
+	if (!answer.ok && !requested) unreadable.push({path: 'sys/auth', reason: answer.message});
 	const paths = requested
 		? requested.map(path => path.replace(/^\/+|\/+$/g, '').replace(/^auth\//, ''))
 		: answer.ok
