@@ -14,6 +14,7 @@ export async function runDecode(
 	const raw = argument === undefined || argument === '-' ? await readStdin(stdin, 'the token') : argument;
 	if (raw.trim() === '') throw new UsageError('No token to decode: pass it as an argument or pipe it in.');
 	const inspection = inspectToken(raw);
+	if (!inspection.ok && inspection.kind === 'bounds') throw new UsageError(inspection.reason);
 	if (!inspection.ok) {
 		if (options.json)
 			output.stdout.write(

@@ -1,4 +1,5 @@
 import {decodeJwt, decodeProtectedHeader} from 'jose';
+import {depthProblem} from './bounds.js';
 import type {ProblemId} from './problems.js';
 
 export type DecodedToken = {
@@ -14,7 +15,8 @@ export type DecodedToken = {
 export type UndecodableToken = {
 	ok: false;
 	problem: ProblemId;
-	kind: 'empty' | 'vault-token' | 'quoted' | 'jwe' | 'parts' | 'base64' | 'json' | 'not-object';
+	/** `bounds`: larger or deeper than the doctor reads; the caller stops with exit 2. */
+	kind: 'empty' | 'vault-token' | 'quoted' | 'jwe' | 'parts' | 'base64' | 'json' | 'not-object' | 'bounds';
 	/** What is wrong, in words a person acts on. */
 	reason: string;
 	/** go-jose's parse error for this input, as Vault prints it after its prefixes. */
@@ -25,8 +27,18 @@ export type TokenInspection = DecodedToken | UndecodableToken;
 
 const base64UrlAlphabet = /^[A-Za-z0-9_-]*$/;
 
+/** Far above any real token (Azure's group-heavy ones stay under 16 KiB), far below what Vault accepts in a body. */
+export const maxTokenBytes = 1024 * 1024;
+
 /** Reads a token without verifying it, and says precisely why when it cannot be read. */
 export function inspectToken(raw: string): TokenInspection {
+	if (raw.length > maxTokenBytes)
+		return fail(
+			'bounds',
+			'token-malformed',
+			`The token is ${raw.length} characters long, more than the ${maxTokenBytes} the doctor reads; no issuer mints tokens that large.`,
+			'',
+		);
 	const compact = raw.replace(/\s+/g, '');
 	const notes: string[] = [];
 	if (compact !== raw)
@@ -89,6 +101,14 @@ export function inspectToken(raw: string): TokenInspection {
 				base64Error(part),
 			);
 		}
+	}
+
+	for (const [index, name] of ['header', 'payload'].entries()) {
+		const problem = depthProblem(
+			Buffer.from(parts[index]!, 'base64url').toString('utf8'),
+			`The token's ${name}`,
+		);
+		if (problem) return fail('bounds', 'token-malformed', problem, '');
 	}
 
 	let header: Record<string, unknown>;

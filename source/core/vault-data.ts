@@ -1,4 +1,5 @@
 import {parse as parseLossless} from 'lossless-json';
+import {depthProblem, InputError} from './bounds.js';
 
 export type VaultData = Record<string, unknown>;
 
@@ -20,6 +21,8 @@ keeping numbers' literal text, because Vault compares bound numbers by their tex
 export function readVaultData(input: unknown): VaultData | null | undefined {
 	if (input === undefined) return undefined;
 	if (input === null) return null;
+	const tooDeep = typeof input === 'string' ? depthProblem(input, 'The JSON') : undefined;
+	if (tooDeep) throw new InputError(tooDeep);
 	const value = typeof input === 'string' ? (parseLossless(input) as unknown) : input;
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) {
 		throw new TypeError('expected a JSON object (the data of a Vault read, or the whole response)');

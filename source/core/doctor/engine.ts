@@ -1,3 +1,4 @@
+import {InputError} from '../bounds.js';
 import type {Check} from '../check.js';
 
 export type CheckGroup = 'Token' | 'Issuer' | 'Vault' | 'Login' | 'Access';
@@ -83,6 +84,8 @@ export async function runSteps<Context>(
 			try {
 				outcome = await step.run(context, id => start(byId.get(id)!));
 			} catch (error) {
+				// Input the doctor refuses to read ends the run (exit 2); anything else becomes a failed check.
+				if (error instanceof InputError) throw error;
 				outcome = {
 					checks: [
 						{
