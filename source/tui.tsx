@@ -2,7 +2,6 @@ import {render} from 'ink';
 import supportsHyperlinks from 'supports-hyperlinks';
 import App from './app.js';
 import type {DoctorReport} from './core/doctor/diagnose.js';
-import {pendingRevocations} from './core/probes/vault.js';
 import type {Runner} from './hooks/use-diagnosis.js';
 
 export type TuiOptions = {
@@ -29,13 +28,8 @@ export async function runTui(options: TuiOptions): Promise<number> {
 		/>,
 		{exitOnCtrlC: true, patchConsole: false, isScreenReaderEnabled: options.screenReader},
 	);
+	// Quitting in the middle of a run: the caller (guardLogins) revokes what the run's login obtained.
 	await instance.waitUntilExit();
-	// Quitting in the middle of a run: a login token already obtained is revoked before the process ends.
-	const revocations = [...pendingRevocations].map(revoke => revoke());
-	await Promise.race([
-		Promise.allSettled(revocations),
-		new Promise(resolve => setTimeout(resolve, 1500).unref()),
-	]);
 	if (!last) return 2;
 	return last.verdict === 'pass' ? 0 : 1;
 }

@@ -1,10 +1,17 @@
-import {readFile, stat, writeFile} from 'node:fs/promises';
+import {stat} from 'node:fs/promises';
+import {InputError, maxJsonFileBytes, maxPemFileBytes, readFileCapped} from '../core/bounds.js';
 import type {DoctorOptions} from '../core/doctor/context.js';
-import {type DoctorReport, diagnose} from '../core/doctor/diagnose.js';
+import {type DoctorReport, diagnose, withRevocationFailures} from '../core/doctor/diagnose.js';
 import type {StepEvent} from '../core/doctor/engine.js';
 import {invalidMountPath, invalidRoleName} from '../core/names.js';
+import {looseDirectoryWarning, writePrivateFile} from '../core/private-file.js';
 import {type TokenSourceName, tokenSources} from '../core/probes/token-source.js';
-import {pendingRevocations} from '../core/probes/vault.js';
+import {
+	loginsInFlight,
+	type RevocationFailure,
+	revocationFailureText,
+	settleLogins,
+} from '../core/probes/vault.js';
 import {readVaultData} from '../core/vault-data.js';
 import type {Runner} from '../hooks/use-diagnosis.js';
 import {renderMarkdownReport} from '../report/markdown.js';
@@ -107,12 +114,17 @@ async function checkInputFiles(options: DoctorOptions): Promise<void> {
 		['--config-file', options.configFile],
 	] as const) {
 		if (file === undefined) continue;
-		const text = await readFile(file, 'utf8').catch(() => {
-			throw new UsageError(`${flag} ${file} cannot be read.`);
-		});
+		let text: string;
+		try {
+			text = readFileCapped(file, maxJsonFileBytes, flag);
+		} catch (error) {
+			throw new UsageError(error instanceof InputError ? error.message : `${flag} ${file} cannot be read.`);
+		}
+
 		try {
 			readVaultData(text);
-		} catch {
+		} catch (error) {
+			if (error instanceof InputError) throw new UsageError(`${flag} ${file}: ${error.message}`);
 			throw new UsageError(
 				`${flag} ${file} is not a JSON object. Export it with: vault read -format=json auth/<mount>/${flag === '--role-file' ? 'role/<name>' : 'config'} > ${file}`,
 			);
@@ -120,31 +132,74 @@ async function checkInputFiles(options: DoctorOptions): Promise<void> {
 	}
 
 	for (const file of options.caFiles) {
-		await readFile(file, 'utf8').catch(() => {
-			throw new UsageError(`--ca-file ${file} cannot be read.`);
-		});
+		try {
+			readFileCapped(file, maxPemFileBytes, '--ca-file');
+		} catch (error) {
+			throw new UsageError(error instanceof InputError ? error.message : `--ca-file ${file} cannot be read.`);
+		}
 	}
 }
 
-/** Runs a diagnosis with Ctrl-C handled: the run stops at once and a login token already obtained is revoked first. */
+const endingSignals = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129} as const;
+
+/**
+The one way a run that may log in ends. SIGINT, SIGTERM and SIGHUP stop the run, wait (bounded) for a login still
+in flight, revoke every token minted, name any that could not be revoked (accessor and command, never the token)
+and exit 128+signal; a normal end settles the same way and hands the failures back to be reported.
+*/
+export async function guardLogins<T>(
+	stderr: NodeJS.WritableStream,
+	run: (signal: AbortSignal) => Promise<T>,
+	options: {final?: boolean} = {},
+): Promise<{value: T; failures: RevocationFailure[]}> {
+	const controller = new AbortController();
+	let ending = false;
+	const handlers = Object.entries(endingSignals).map(([name, code]) => {
+		const handler = () => {
+			controller.abort();
+			if (ending) {
+				stderr.write('ona-vault-doctor: stopped waiting; a login token may be left alive (see above).\n');
+				process.exit(code);
+			}
+
+			ending = true;
+			if (loginsInFlight())
+				stderr.write(
+					`\nona-vault-doctor: ${name}: waiting for the login in flight so its token can be revoked (again to stop waiting).\n`,
+				);
+			void settleLogins({final: true}).then(failures => {
+				for (const failure of failures) stderr.write(`ona-vault-doctor: ${revocationFailureText(failure)}\n`);
+				process.exit(code);
+			});
+		};
+
+		process.on(name, handler);
+		return [name, handler] as const;
+	});
+	try {
+		const value = await run(controller.signal);
+		return {value, failures: await settleLogins(options)};
+	} catch (error) {
+		const failures = await settleLogins(options);
+		for (const failure of failures) stderr.write(`ona-vault-doctor: ${revocationFailureText(failure)}\n`);
+		throw error;
+	} finally {
+		for (const [name, handler] of handlers) process.removeListener(name, handler);
+	}
+}
+
+/** Runs a diagnosis under guardLogins: interrupted, it revokes before exiting; a token left alive fails the report. */
 export async function runDiagnosis(
 	options: DoctorOptions,
+	stderr: NodeJS.WritableStream,
 	onEvent?: (event: StepEvent) => void,
 ): Promise<DoctorReport> {
-	const controller = new AbortController();
-	const interrupt = () => {
-		controller.abort();
-		const revocations = [...pendingRevocations].map(revoke => revoke());
-		void Promise.race([
-			Promise.allSettled(revocations),
-			new Promise(resolve => setTimeout(resolve, 1500).unref()),
-		]).then(() => process.exit(130));
-	};
-
 	await checkInputFiles(options);
-	process.once('SIGINT', interrupt);
 	try {
-		return await diagnose(options, {...(onEvent ? {onEvent} : {}), signal: controller.signal});
+		const {value, failures} = await guardLogins(stderr, signal =>
+			diagnose(options, {...(onEvent ? {onEvent} : {}), signal}),
+		);
+		return withRevocationFailures(value, failures);
 	} catch (error) {
 		if (
 			(error as NodeJS.ErrnoException).code === 'ENOENT' ||
@@ -156,8 +211,6 @@ export async function runDiagnosis(
 		}
 
 		throw error;
-	} finally {
-		process.removeListener('SIGINT', interrupt);
 	}
 }
 
@@ -168,7 +221,7 @@ export async function runDiagnose(
 	stdin: NodeJS.ReadableStream,
 ): Promise<number> {
 	const options = doctorOptions(flags, output.env, stdin);
-	const report = await runDiagnosis(options);
+	const report = await runDiagnosis(options, output.stderr);
 	const code = report.verdict === 'pass' ? 0 : 1;
 	if (flags.json) {
 		output.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
@@ -198,16 +251,13 @@ export async function runDiagnose(
 		...(options.vaultAddr ? {vaultAddr: options.vaultAddr} : {}),
 		...(options.namespace ? {namespace: options.namespace} : {}),
 	});
-	const applied = await applyPlanned(changes, {
-		writer,
-		yes: Boolean(flags.yes),
-		output,
-		stdin,
-		backupDir: backupDirectory(output.env, flags.backupDir),
-	});
+	const backupDir = backupDirectory(output.env, flags.backupDir);
+	const loose = looseDirectoryWarning(backupDir, 'The backup directory');
+	if (loose) output.stderr.write(`ona-vault-doctor: warning: ${loose}\n`);
+	const applied = await applyPlanned(changes, {writer, yes: Boolean(flags.yes), output, stdin, backupDir});
 	if (!applied) return code;
 	output.stdout.write('\nRe-running the diagnosis after the change:\n\n');
-	const after = await runDiagnosis(options);
+	const after = await runDiagnosis(options, output.stderr);
 	output.stdout.write(
 		renderTextReport(after, {
 			heading: 'ona-vault-doctor (after the change)',
@@ -226,7 +276,7 @@ export async function runReport(
 	version: string,
 ): Promise<number> {
 	const options = doctorOptions({...flags, json: false, showToken: false}, output.env, stdin);
-	const report = await runDiagnosis(options);
+	const report = await runDiagnosis(options, output.stderr);
 	const markdown = renderMarkdownReport(report, {
 		command,
 		generatedAt: new Date().toISOString(),
@@ -234,7 +284,16 @@ export async function runReport(
 		node: process.version,
 	});
 	if (flags.output) {
-		await writeFile(flags.output, markdown, {mode: 0o600});
+		try {
+			await writePrivateFile(flags.output, markdown);
+		} catch (error) {
+			throw new UsageError(
+				error instanceof InputError
+					? error.message
+					: `Cannot write ${flags.output}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`,
+			);
+		}
+
 		output.stderr.write(`Wrote the redacted report to ${flags.output}.\n`);
 	} else {
 		output.stdout.write(markdown);
@@ -256,7 +315,7 @@ export async function runDiagnoseTui(
 		import('../core/doctor/diagnose.js'),
 		import('../core/probes/vault.js'),
 	]);
-	const runner: Runner = (overrides, onEvent) =>
+	const runner: Runner = (overrides, onEvent, signal) =>
 		diagnose(
 			{
 				...options,
@@ -266,7 +325,7 @@ export async function runDiagnoseTui(
 				...(overrides.source ? {source: overrides.source as TokenSourceName} : {}),
 				...(overrides.token ? {token: overrides.token, tokenFile: undefined, tokenEnv: undefined} : {}),
 			} as DoctorOptions,
-			{onEvent},
+			{onEvent, ...(signal ? {signal} : {})},
 		);
 	const listRoles = async (mount: string) => {
 		const reader = new VaultReader(
@@ -292,19 +351,28 @@ export async function runDiagnoseTui(
 			...(options.vaultAddr ? {vaultAddr: options.vaultAddr} : {}),
 			...(options.namespace ? {namespace: options.namespace} : {}),
 		});
-		const {lines} = await applyChanges(
-			writer,
-			plannedChanges(report),
-			backupDirectory(options.env, flags.backupDir),
+		const directory = backupDirectory(options.env, flags.backupDir);
+		const warning = looseDirectoryWarning(directory, 'The backup directory');
+		const {lines} = await applyChanges(writer, plannedChanges(report), directory);
+		return (
+			[...(warning ? [`Warning: ${warning}`] : []), ...lines].join('\n') ||
+			'Nothing to apply on the Vault side.'
 		);
-		return lines.join('\n') || 'Nothing to apply on the Vault side.';
 	};
 
-	return runTui({
-		applyFixes,
-		title: 'ona-vault-doctor',
-		runner,
-		listRoles,
-		screenReader: screenReaderWanted(output.env, flags.screenReader),
-	});
+	const {value: code, failures} = await guardLogins(
+		output.stderr,
+		() =>
+			runTui({
+				applyFixes,
+				title: 'ona-vault-doctor',
+				runner,
+				listRoles,
+				screenReader: screenReaderWanted(output.env, flags.screenReader),
+			}),
+		{final: true},
+	);
+	for (const failure of failures)
+		output.stderr.write(`ona-vault-doctor: ${revocationFailureText(failure)}\n`);
+	return failures.length > 0 ? Math.max(code, 1) : code;
 }

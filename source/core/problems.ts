@@ -479,6 +479,22 @@ export const problems = {
 			],
 		},
 	},
+	'vault-timeout': {
+		title: 'Vault did not answer in time',
+		cause:
+			'The request reached Vault (or a proxy in front of it) but no complete answer came back before --timeout: Vault is overloaded, a plugin or the issuer it calls is slow, or a proxy holds the connection.',
+		fix: {
+			token: [
+				"Raise --timeout; check Vault's server logs and the issuer's latency (Vault fetches JWKS during login).",
+			],
+		},
+	},
+	'token-not-revoked': {
+		title: "The test login's token could not be revoked",
+		cause:
+			'The doctor revokes the Vault token its test login obtained; the revocation failed (network, Vault answered an error), so the token lives until its TTL.',
+		fix: {token: ["Revoke it by accessor: vault token revoke -accessor '<accessor>'."]},
+	},
 	'vault-address': {
 		title: 'VAULT_ADDR is not the address Vault answers on',
 		cause:

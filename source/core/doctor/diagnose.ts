@@ -1,8 +1,13 @@
-import {readFileSync} from 'node:fs';
+import {maxPemFileBytes, readFileCapped} from '../bounds.js';
 import type {Check, CheckStatus} from '../check.js';
 import {desiredFields} from '../edits.js';
 import {defaultHttpSettings, type HttpSettings} from '../probes/http.js';
-import {type VaultRedirect, vaultConnectionFromEnv} from '../probes/vault.js';
+import {
+	type RevocationFailure,
+	revocationFailureText,
+	type VaultRedirect,
+	vaultConnectionFromEnv,
+} from '../probes/vault.js';
 import type {DoctorContext, DoctorOptions} from './context.js';
 import {type CheckGroup, runSteps, type StepEvent, type StepRecord} from './engine.js';
 import {type ClaimsTrust, type Fix, type FixContext, fixFor} from './fixes.js';
@@ -51,7 +56,7 @@ export function httpSettingsFor(options: Pick<DoctorOptions, 'timeoutMs' | 'caFi
 	return {
 		...defaultHttpSettings,
 		timeoutMs: options.timeoutMs,
-		extraCa: options.caFiles.map(file => readFileSync(file, 'utf8')),
+		extraCa: options.caFiles.map(file => readFileCapped(file, maxPemFileBytes, '--ca-file')),
 	};
 }
 
@@ -109,8 +114,8 @@ export function buildReport(context: DoctorContext, records: StepRecord[]): Doct
 		summary,
 		login: {
 			predicted: model?.vaultError ?? null,
-			...(login ? {actual: login.ok ? null : login.error} : {}),
-			allowed: login ? login.ok : model ? model.allowed : null,
+			...(login && (login.ok || login.status !== null) ? {actual: login.ok ? null : login.error} : {}),
+			allowed: login && (login.ok || login.status !== null) ? login.ok : model ? model.allowed : null,
 		},
 		token:
 			decoded && token
@@ -189,6 +194,27 @@ function redirectRecord(context: DoctorContext): StepRecord[] {
 				actual: context.connection!.addr,
 			};
 	return [{id: 'vault.redirect', title: check.title, group: 'Vault', checks: [check], ms: 0}];
+}
+
+/** The report with a failed check for each login token the run could not revoke (the accessor and the command). */
+export function withRevocationFailures(report: DoctorReport, failed: RevocationFailure[]): DoctorReport {
+	if (failed.length === 0) return report;
+	const checks: ReportCheck[] = [
+		...report.checks,
+		...failed.map(
+			failure =>
+				({
+					id: 'access.revoke',
+					title: 'Revoke the login token',
+					group: 'Access',
+					status: 'fail',
+					problem: 'token-not-revoked',
+					message: revocationFailureText(failure),
+				}) satisfies ReportCheck,
+		),
+	];
+	const summary = {...report.summary, fail: report.summary.fail + failed.length};
+	return {...report, verdict: 'fail', summary, checks};
 }
 
 function groupOf(id: string, fallback: CheckGroup): CheckGroup {

@@ -1,5 +1,5 @@
-import {readFile} from 'node:fs/promises';
 import {distance} from 'fastest-levenshtein';
+import {InputError, maxJsonFileBytes, readFileCapped} from '../bounds.js';
 import type {Check} from '../check.js';
 import {explainVaultError} from '../explain-error.js';
 import {invalidRoleName} from '../names.js';
@@ -7,7 +7,13 @@ import {detectPlatform} from '../platform.js';
 import {type HttpResponse, httpRequest} from '../probes/http.js';
 import {discoveryUrlFor, probeIssuer} from '../probes/issuer.js';
 import {acquireToken, TokenSourceError} from '../probes/token-source.js';
-import {LoginSession, loginWithJwt, type VaultAnswer, VaultReader} from '../probes/vault.js';
+import {
+	type LoginSession,
+	loginWithJwt,
+	revocationFailureText,
+	type VaultAnswer,
+	VaultReader,
+} from '../probes/vault.js';
 import type {ProblemId} from '../problems.js';
 import {lintRole} from '../role-lint.js';
 import {simulateLogin} from '../simulate-login.js';
@@ -98,6 +104,8 @@ const tokenDecode: Step = {
 	needs: ['token.source'],
 	async run(context) {
 		const inspection = inspectToken(context.token!.token);
+		// Too large or too deep to read at all: the run stops with the reason (exit 2), like an unreadable file.
+		if (!inspection.ok && inspection.kind === 'bounds') throw new InputError(inspection.reason);
 		if (!inspection.ok) {
 			return {
 				checks: [
@@ -416,14 +424,16 @@ const vaultMount: Step = {
 async function readJsonFile(path: string, what: string): Promise<VaultData | null> {
 	let text: string;
 	try {
-		text = await readFile(path, 'utf8');
+		text = readFileCapped(path, maxJsonFileBytes, what);
 	} catch (error) {
+		if (error instanceof InputError) throw error;
 		throw new Error(`cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
 	}
 
 	try {
 		return readVaultData(text) ?? null;
-	} catch {
+	} catch (error) {
+		if (error instanceof InputError) throw error;
 		throw new Error(`${what} ${path} is not a JSON object (export it with: vault read -format=json ...)`);
 	}
 }
@@ -740,7 +750,7 @@ const loginAttempt: Step = {
 		);
 		if (answer.ok) {
 			context.login = {ok: true, auth: answer.data};
-			context.session = new LoginSession(context.connection!, answer.data.client_token);
+			if (answer.session) context.session = answer.session;
 			return {
 				checks: [
 					{
@@ -778,7 +788,10 @@ const loginAttempt: Step = {
 					title: this.title,
 					status: 'fail',
 					problem,
-					message: `Vault refused the login${answer.status ? ` (HTTP ${answer.status})` : ''}: ${error}`,
+					message:
+						answer.status === null
+							? `The login got no verdict from Vault: ${error}`
+							: `Vault refused the login (HTTP ${answer.status}): ${error}`,
 					...(answer.errors.length > 0 ? {vaultMessage: error} : {}),
 					...(hint ? {hint} : {}),
 				},
@@ -794,7 +807,8 @@ const loginAgreement: Step = {
 	needs: ['login.model', 'login.attempt'],
 	async run(context) {
 		const {model, login} = context;
-		if (!model || !login) return {checks: []};
+		// No answer (a timeout, the network) is no verdict to compare with.
+		if (!model || !login || (!login.ok && login.status === null)) return {checks: []};
 		const predicted = model.vaultError;
 		const actual = login.ok ? null : login.error;
 		if (
@@ -905,9 +919,9 @@ const access: Step = {
 					: {
 							id: 'access.revoke',
 							title: 'Revoke the login token',
-							status: 'warn',
-							problem: revoked.problem,
-							message: `Could not revoke the test login's token (${revoked.message}); it expires after its TTL (${login.auth.lease_duration ?? '?'} s). Accessor: ${login.auth.accessor ?? 'unknown'}.`,
+							status: 'fail',
+							problem: 'token-not-revoked',
+							message: `${revocationFailureText(revoked)} Otherwise it lives until its TTL (${login.auth.lease_duration ?? '?'} s).`,
 						},
 			);
 			if (revoked.ok && login.auth.accessor) context.revoked.push(login.auth.accessor);

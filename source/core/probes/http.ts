@@ -2,6 +2,7 @@ import {readFileSync} from 'node:fs';
 import {rootCertificates} from 'node:tls';
 import {getProxyForUrl} from 'proxy-from-env';
 import type {Dispatcher} from 'undici';
+import {jsonDepth, maxJsonDepth} from '../bounds.js';
 
 /** undici loads on the first request only: commands that make none (offline, explain, decode) start faster. */
 const undici = () => import('undici');
@@ -132,7 +133,11 @@ export async function httpRequest(
 		try {
 			url = new URL(current);
 		} catch {
-			throw new HttpFailure('invalid-url', displayUrl(current), `"${displayUrl(current)}" is not a valid URL`);
+			throw new HttpFailure(
+				'invalid-url',
+				displayUrl(current),
+				`"${displayUrl(current)}" is not a valid URL`,
+			);
 		}
 
 		if (url.protocol !== 'http:' && url.protocol !== 'https:') {
@@ -165,7 +170,11 @@ export async function httpRequest(
 			discard(response);
 			const next = redirectTarget(String(location), url, response.statusCode, redirects.length, settings);
 			const credentialed = Object.keys(init.headers ?? {}).some(name => credentialHeaders.test(name));
-			if (url.protocol === 'https:' && next.protocol !== 'https:' && (settings.vaultRedirects || credentialed)) {
+			if (
+				url.protocol === 'https:' &&
+				next.protocol !== 'https:' &&
+				(settings.vaultRedirects || credentialed)
+			) {
 				throw new HttpFailure(
 					'redirects',
 					displayUrl(target),
@@ -186,7 +195,9 @@ export async function httpRequest(
 
 			if (!settings.vaultRedirects && credentialed && next.origin !== url.origin) {
 				// Like browsers: an Authorization header never follows a redirect to another origin.
-				headers = Object.fromEntries(Object.entries(headers).filter(([name]) => !credentialHeaders.test(name)));
+				headers = Object.fromEntries(
+					Object.entries(headers).filter(([name]) => !credentialHeaders.test(name)),
+				);
 			}
 
 			continue;
@@ -196,7 +207,8 @@ export async function httpRequest(
 		const contentType = String(response.headers['content-type'] ?? '');
 		let json: unknown;
 		try {
-			json = text.trim() === '' ? undefined : JSON.parse(text);
+			// Deeper than any real answer: kept as text, so nothing downstream recurses through it.
+			json = text.trim() === '' || jsonDepth(text) > maxJsonDepth ? undefined : JSON.parse(text);
 		} catch {}
 
 		return {

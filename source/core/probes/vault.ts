@@ -1,6 +1,7 @@
-import {readdirSync, readFileSync} from 'node:fs';
+import {readdirSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
+import {maxPemFileBytes, readFileCapped} from '../bounds.js';
 import type {ProblemId} from '../problems.js';
 import {displayUrl, HttpFailure, type HttpSettings, httpRequest} from './http.js';
 
@@ -33,16 +34,19 @@ export function vaultConnectionFromEnv(
 	let tokenSource = token ? '$VAULT_TOKEN' : undefined;
 	if (!token) {
 		try {
-			token = readFileSync(join(env['HOME'] ?? homedir(), '.vault-token'), 'utf8').trim() || undefined;
+			token =
+				readFileCapped(join(env['HOME'] ?? homedir(), '.vault-token'), 64 * 1024, '~/.vault-token').trim() ||
+				undefined;
 			if (token) tokenSource = '~/.vault-token';
 		} catch {}
 	}
 
 	const extraCa = [...(http.extraCa ?? []), ...(flags.caFile ?? [])];
-	if (env['VAULT_CACERT']) extraCa.push(readFileSync(env['VAULT_CACERT'], 'utf8'));
+	if (env['VAULT_CACERT']) extraCa.push(readFileCapped(env['VAULT_CACERT'], maxPemFileBytes, 'VAULT_CACERT'));
 	if (env['VAULT_CAPATH']) {
 		for (const name of readdirSync(env['VAULT_CAPATH'])) {
-			if (/\.(?:pem|crt)$/i.test(name)) extraCa.push(readFileSync(join(env['VAULT_CAPATH'], name), 'utf8'));
+			if (/\.(?:pem|crt)$/i.test(name))
+				extraCa.push(readFileCapped(join(env['VAULT_CAPATH'], name), maxPemFileBytes, 'VAULT_CAPATH'));
 		}
 	}
 
@@ -338,9 +342,17 @@ export class VaultReader {
 		return call<T>(this.connection, `GET ${path}`, async () => (await this.client).read(path));
 	}
 
-	async list(path: string): Promise<VaultAnswer<string[]>> {
+	/** LIST; `maxBytes` raises the body cap for this call only (a mount's role names can outgrow 1 MiB). */
+	async list(path: string, maxBytes?: number): Promise<VaultAnswer<string[]>> {
+		const client =
+			maxBytes === undefined
+				? this.client
+				: createClient(
+						{...this.connection, http: {...this.connection.http, maxBytes}},
+						this.connection.token,
+					);
 		const answer = await call<{keys?: unknown}>(this.connection, `LIST ${path}`, async () =>
-			(await this.client).list(path),
+			(await client).list(path),
 		);
 		if (!answer.ok) return answer;
 		return {
@@ -362,8 +374,91 @@ export class VaultWriter extends VaultReader {
 	}
 }
 
-/** Revocations still owed by this process, run on Ctrl-C so no login token outlives an interrupted run. */
-export const pendingRevocations = new Set<() => Promise<unknown>>();
+/*
+Every test login is entered in a ledger *before* its request goes out, so whatever ends the run (the access
+checks, a timeout, SIGINT/SIGTERM/SIGHUP, quitting the TUI) goes through one path, settleLogins(), that revokes
+what may have been minted. A login that times out for the report keeps listening a while longer: if Vault's
+answer arrives late, its token is revoked too.
+*/
+
+/** One test login: in flight, answered, revoked, or given up on. */
+type LedgerEntry = {
+	connection: VaultConnection;
+	/** The login's auth when Vault minted a token, whenever that answer arrives (bounded); 'no-answer' when none came. */
+	answered: Promise<LoginAuth | 'no-answer' | undefined>;
+	auth?: LoginAuth;
+	revocation?: Promise<Revocation>;
+};
+
+export type Revocation =
+	| {ok: true; accessor?: string}
+	/** accessor undefined: the login never answered, so a token Vault may have minted cannot be named. */
+	| {ok: false; accessor?: string; message: string};
+
+export type RevocationFailure = Extract<Revocation, {ok: false}>;
+
+const ledger = new Set<LedgerEntry>();
+let closed = false;
+
+/** How long a login that timed out for the report is still listened to, so a late token can be revoked. */
+export const lateAnswerMs = (timeoutMs: number) => Math.min(Math.max(timeoutMs, 2000), 30_000);
+
+const revokeAttempts = 3;
+
+/** The exact command that revokes a token by its accessor (never by the token itself). */
+export function revokeCommand(accessor: string): string {
+	return `vault token revoke -accessor '${accessor.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Revokes the entry's token at most once, retrying a bounded number of times; a 403 means it is gone already. */
+function revokeEntry(entry: LedgerEntry): Promise<Revocation> {
+	entry.revocation ??= (async (): Promise<Revocation> => {
+		const auth = await entry.answered;
+		if (auth === 'no-answer')
+			return {
+				ok: false,
+				message: `no answer from ${entry.connection.addr} before the doctor stopped listening`,
+			};
+		if (!auth) return {ok: true};
+		const accessor = auth.accessor;
+		const client = createClient(entry.connection, auth.client_token);
+		let last = '';
+		for (let attempt = 1; attempt <= revokeAttempts; attempt++) {
+			const answer = await call(entry.connection, 'POST auth/token/revoke-self', async () =>
+				(await client).tokenRevokeSelf(),
+			);
+			if (answer.ok || answer.status === 403) return {ok: true, ...(accessor ? {accessor} : {})};
+			last = answer.message;
+			if (attempt < revokeAttempts) await new Promise(resolve => setTimeout(resolve, 250 * attempt));
+		}
+
+		return {ok: false, ...(accessor ? {accessor} : {}), message: last};
+	})();
+	return entry.revocation;
+}
+
+/**
+Ends every test login of this process: waits (bounded) for logins still in flight and revokes every token
+minted; `final` (a signal, quitting) also refuses any login from then on. Returns only the failures; each names the accessor when it is known.
+*/
+export async function settleLogins(options: {final?: boolean} = {}): Promise<RevocationFailure[]> {
+	if (options.final) closed = true;
+	const outcomes = await Promise.all([...ledger].map(entry => revokeEntry(entry)));
+	ledger.clear();
+	return outcomes.filter((outcome): outcome is RevocationFailure => !outcome.ok);
+}
+
+/** Whether a login is still in flight (its answer not yet in). */
+export function loginsInFlight(): boolean {
+	return [...ledger].some(entry => entry.auth === undefined && entry.revocation === undefined);
+}
+
+/** A sentence and the command for a token that could not be revoked; never the token itself. */
+export function revocationFailureText(failure: RevocationFailure): string {
+	return failure.accessor
+		? `The test login's token could not be revoked (${failure.message}). Revoke it with: ${revokeCommand(failure.accessor)}`
+		: `A test login got no answer in time (${failure.message}); if Vault minted a token anyway, the doctor cannot name it. List recent tokens with: vault list auth/token/accessors`;
+}
 
 /** The test login: its own client, so the login token never replaces the reader's token (node-vault's jwtLogin would). */
 export async function loginWithJwt(
@@ -371,11 +466,55 @@ export async function loginWithJwt(
 	mount: string,
 	role: string,
 	jwt: string,
-): Promise<VaultAnswer<LoginAuth>> {
-	const client = await createClient({...connection, token: undefined} as VaultConnection, undefined);
+): Promise<VaultAnswer<LoginAuth> & {session?: LoginSession}> {
+	const what = `POST auth/${mount}/login`;
+	if (closed)
+		return {
+			ok: false,
+			status: null,
+			problem: 'unknown',
+			errors: [],
+			message: `${what}: not sent, the run is ending.`,
+		};
+	const reportMs = connection.http.timeoutMs;
+	// The request itself may run past the report's deadline, so a late answer's token is still seen and revoked.
+	const listening = {
+		...connection,
+		token: undefined,
+		http: {...connection.http, timeoutMs: reportMs + lateAnswerMs(reportMs)},
+	};
+	const client = await createClient(listening as VaultConnection, undefined);
 	delete client.token;
+	const request = client.jwtLogin({role, jwt, mount_point: mount}) as Promise<{auth?: LoginAuth}>;
+	const entry: LedgerEntry = {
+		connection,
+		answered: request.then(
+			body => (body?.auth?.client_token ? body.auth : undefined),
+			(error: unknown) =>
+				error instanceof HttpFailure && error.kind === 'timeout' ? 'no-answer' : undefined,
+		),
+	};
+	void entry.answered.then(auth => {
+		if (auth && auth !== 'no-answer') entry.auth = auth;
+	});
+	ledger.add(entry);
+	let timer: NodeJS.Timeout | undefined;
+	const deadline = new Promise<'timeout'>(resolve => {
+		timer = setTimeout(() => resolve('timeout'), reportMs);
+		timer.unref();
+	});
 	try {
-		const body = (await client.jwtLogin({role, jwt, mount_point: mount})) as {auth?: LoginAuth};
+		const body = await Promise.race([request, deadline]);
+		if (body === 'timeout') {
+			return {
+				ok: false,
+				status: null,
+				problem: 'vault-timeout',
+				errors: [],
+				message: `${what}: no answer within ${reportMs} ms. The doctor keeps listening ${lateAnswerMs(reportMs)} ms more and revokes a token that arrives late.`,
+			};
+		}
+
 		if (!body?.auth?.client_token)
 			return {
 				ok: false,
@@ -384,24 +523,24 @@ export async function loginWithJwt(
 				errors: [],
 				message: 'The login answered 200 without a token.',
 			};
-		return {ok: true, data: body.auth, status: 200};
+		entry.auth = body.auth;
+		return {ok: true, data: body.auth, status: 200, session: new LoginSession(connection, entry)};
 	} catch (error) {
-		return classifyVaultFailure(error, `POST auth/${mount}/login`, connection);
+		return classifyVaultFailure(error, what, connection);
+	} finally {
+		clearTimeout(timer);
 	}
 }
 
-/** What the login token may do, then its revocation: the token never outlives the doctor's run. */
+/** What the login token may do; revoke() goes through the ledger, so the token never outlives the doctor's run. */
 export class LoginSession {
 	#client: Promise<NodeVaultClient>;
 
-	readonly #cleanup = () => this.revoke();
-
 	constructor(
 		readonly connection: VaultConnection,
-		token: string,
+		private readonly entry: LedgerEntry,
 	) {
-		this.#client = createClient(connection, token);
-		pendingRevocations.add(this.#cleanup);
+		this.#client = createClient(connection, entry.auth?.client_token);
 	}
 
 	async read(path: string): Promise<VaultAnswer<Record<string, unknown>>> {
@@ -420,10 +559,10 @@ export class LoginSession {
 		);
 	}
 
-	async revoke(): Promise<VaultAnswer<unknown>> {
-		pendingRevocations.delete(this.#cleanup);
-		return call(this.connection, 'POST auth/token/revoke-self', async () =>
-			(await this.#client).tokenRevokeSelf(),
-		);
+	/** Revokes the token (retried, bounded); the same outcome however many callers ask. */
+	async revoke(): Promise<Revocation> {
+		const outcome = await revokeEntry(this.entry);
+		ledger.delete(this.entry);
+		return outcome;
 	}
 }
