@@ -27,8 +27,8 @@ export type TokenInspection = DecodedToken | UndecodableToken;
 
 const base64UrlAlphabet = /^[A-Za-z0-9_-]*$/;
 
-/** Far above any real token (Azure's group-heavy ones stay under 16 KiB), far below what Vault accepts in a body. */
-export const maxTokenBytes = 1024 * 1024;
+/** Far above any real token (Azure's group-heavy ones stay under 16 KiB); the same bound as standard input. */
+export const maxTokenBytes = 4 * 1024 * 1024;
 
 /** Reads a token without verifying it, and says precisely why when it cannot be read. */
 export function inspectToken(raw: string): TokenInspection {
