@@ -547,10 +547,13 @@ test(
 type Seen = {method: string; url: string; token: boolean; body: string};
 type Recorder = Loopback & {seen: Seen[]};
 
-/** A server that records what reaches it (credentials included) and answers with `answer`. */
-async function recorder(answer: (req: IncomingMessage, res: ServerResponse) => void): Promise<Recorder> {
+/** A server (http or https) that records what reaches it, credentials included, then lets `respond` answer. */
+async function recordingServer(
+	respond: (req: IncomingMessage, res: ServerResponse, body: string) => void,
+	tls?: {key: string; cert: string},
+): Promise<Recorder> {
 	const seen: Seen[] = [];
-	const server = createHttpServer((req, res) => {
+	const handler = (req: IncomingMessage, res: ServerResponse) => {
 		let body = '';
 		req.on('data', (chunk: Buffer) => (body += chunk.toString()));
 		req.on('end', () => {
@@ -560,11 +563,14 @@ async function recorder(answer: (req: IncomingMessage, res: ServerResponse) => v
 				token: Boolean(req.headers['x-vault-token']),
 				body,
 			});
-			answer(req, res);
+			respond(req, res, body);
 		});
-	});
-	return {...(await track(listen(server))), seen};
+	};
+	const server = tls ? createHttpsServer(tls, handler) : createHttpServer(handler);
+	return {...(await track(listen(server, tls ? 'https' : 'http'))), seen};
 }
+
+const recorder = (answer: (req: IncomingMessage, res: ServerResponse) => void) => recordingServer(answer);
 
 /** Forwards a request to the world's Vault emulator unchanged. */
 function forward(req: IncomingMessage, res: ServerResponse, body: string): void {
@@ -581,29 +587,15 @@ function forward(req: IncomingMessage, res: ServerResponse, body: string): void 
 }
 
 /** A Vault front (http or https) that redirects the requests `redirect` names and forwards the rest to Vault. */
-async function vaultFront(
+const vaultFront = (
 	redirect: (req: IncomingMessage) => string | undefined,
 	options: {tls?: {key: string; cert: string}; status?: number} = {},
-): Promise<Recorder> {
-	const seen: Seen[] = [];
-	const handler = (req: IncomingMessage, res: ServerResponse) => {
-		let body = '';
-		req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-		req.on('end', () => {
-			seen.push({
-				method: req.method ?? '',
-				url: req.url ?? '',
-				token: Boolean(req.headers['x-vault-token']),
-				body,
-			});
-			const location = redirect(req);
-			if (location) res.writeHead(options.status ?? 307, {location}).end();
-			else forward(req, res, body);
-		});
-	};
-	const server = options.tls ? createHttpsServer(options.tls, handler) : createHttpServer(handler);
-	return {...(await track(listen(server, options.tls ? 'https' : 'http'))), seen};
-}
+) =>
+	recordingServer((req, res, body) => {
+		const location = redirect(req);
+		if (location) res.writeHead(options.status ?? 307, {location}).end();
+		else forward(req, res, body);
+	}, options.tls);
 
 let authority: Awaited<ReturnType<typeof createCertificateAuthority>>;
 let caFile: string;

@@ -30,6 +30,9 @@ const base64UrlAlphabet = /^[A-Za-z0-9_-]*$/;
 /** Far above any real token (Azure's group-heavy ones stay under 16 KiB); the same bound as standard input. */
 export const maxTokenBytes = 4 * 1024 * 1024;
 
+/** The parse error of input beyond the doctor's bounds: what Vault would say is not worked out. */
+const notJudged = '(not judged: beyond the size or depth the doctor reads)';
+
 /** Reads a token without verifying it, and says precisely why when it cannot be read. */
 export function inspectToken(raw: string): TokenInspection {
 	if (raw.length > maxTokenBytes)
@@ -37,7 +40,7 @@ export function inspectToken(raw: string): TokenInspection {
 			'bounds',
 			'token-malformed',
 			`The token is ${raw.length} characters long, more than the ${maxTokenBytes} the doctor reads; no issuer mints tokens that large.`,
-			'',
+			notJudged,
 		);
 	const compact = raw.replace(/\s+/g, '');
 	const notes: string[] = [];
@@ -108,7 +111,7 @@ export function inspectToken(raw: string): TokenInspection {
 			Buffer.from(parts[index]!, 'base64url').toString('utf8'),
 			`The token's ${name}`,
 		);
-		if (problem) return fail('bounds', 'token-malformed', problem, '');
+		if (problem) return fail('bounds', 'token-malformed', problem, notJudged);
 	}
 
 	let header: Record<string, unknown>;
