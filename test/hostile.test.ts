@@ -621,90 +621,121 @@ const vaultCalls: Array<[string, RegExp]> = [
 ];
 
 for (const [name, path] of vaultCalls) {
-	test(`redirects: https VAULT_ADDR redirecting ${name} to http is refused; the http server receives nothing`, async () => {
-		const plain = await recorder((_req, res) =>
-			res.writeHead(200, {'content-type': 'application/json'}).end('{}'),
-		);
-		const front = await vaultFront(req => (path.test(req.url ?? '') ? `${plain.url}${req.url}` : undefined), {
-			tls: authority.issue(['127.0.0.1']),
-		});
-		const alive = world.vault.liveLogins();
-		const report = await run(world, onaClaims(world), {
-			timeoutMs,
-			vaultAddr: front.url,
-			env: {VAULT_TOKEN: readerToken, HOME: '/nonexistent', VAULT_CACERT: caFile},
-		});
-		assert.deepEqual(plain.seen, [], 'no request, so no token, JWT or login token, went over http');
-		const refused = report.checks.find(item => /redirect would cause protocol downgrade/.test(item.message));
-		assert.ok(refused, `no check names the downgrade: ${report.checks.map(item => item.message).join('\n')}`);
-		assert.notEqual(refused.status, 'pass');
-		if (name === 'revoke-self') {
-			// The revocation itself was redirected: the token lives on, and the report names its accessor and the command.
-			const [accessor] = leftAlive(alive);
-			assert.ok(accessor);
-			const revoke = report.checks.find(item => item.id === 'access.revoke');
-			assert.deepEqual([revoke?.status, revoke?.problem], ['fail', 'token-not-revoked']);
-			assert.ok(revoke?.message.includes(`vault token revoke -accessor '${accessor}'`), revoke?.message);
-			for (const [value, entry] of world.vault.tokens)
-				if (entry.accessor === accessor) world.vault.revoked.add(value);
-		} else {
-			assert.deepEqual(leftAlive(alive), [], 'no login token left alive');
-		}
-	});
+	test(
+		`redirects: https VAULT_ADDR redirecting ${name} to http is refused; the http server receives nothing`,
+		hangGuard,
+		async () => {
+			const plain = await recorder((_req, res) =>
+				res.writeHead(200, {'content-type': 'application/json'}).end('{}'),
+			);
+			const front = await vaultFront(
+				req => (path.test(req.url ?? '') ? `${plain.url}${req.url}` : undefined),
+				{
+					tls: authority.issue(['127.0.0.1']),
+				},
+			);
+			const alive = world.vault.liveLogins();
+			const report = await run(world, onaClaims(world), {
+				timeoutMs,
+				vaultAddr: front.url,
+				env: {VAULT_TOKEN: readerToken, HOME: '/nonexistent', VAULT_CACERT: caFile},
+			});
+			assert.deepEqual(plain.seen, [], 'no request, so no token, JWT or login token, went over http');
+			const refused = report.checks.find(item =>
+				/redirect would cause protocol downgrade/.test(item.message),
+			);
+			assert.ok(
+				refused,
+				`no check names the downgrade: ${report.checks.map(item => item.message).join('\n')}`,
+			);
+			assert.notEqual(refused.status, 'pass');
+			if (name === 'revoke-self') {
+				// The revocation itself was redirected: the token lives on, and the report names its accessor and the command.
+				const [accessor] = leftAlive(alive);
+				assert.ok(accessor);
+				const revoke = report.checks.find(item => item.id === 'access.revoke');
+				assert.deepEqual([revoke?.status, revoke?.problem], ['fail', 'token-not-revoked']);
+				assert.ok(revoke?.message.includes(`vault token revoke -accessor '${accessor}'`), revoke?.message);
+				for (const [value, entry] of world.vault.tokens)
+					if (entry.accessor === accessor) world.vault.revoked.add(value);
+			} else {
+				assert.deepEqual(leftAlive(alive), [], 'no login token left alive');
+			}
+		},
+	);
 }
 
-test('redirects: one 307 to the real Vault is followed on every call, and the report says where to', async () => {
-	const front = await vaultFront(req => `${world.vault.url}${req.url}`);
-	const alive = world.vault.liveLogins();
-	const report = await run(world, onaClaims(world), {timeoutMs, vaultAddr: front.url});
-	assert.equal(check(report, 'login.attempt').status, 'pass');
-	assert.equal(check(report, 'access.revoke').status, 'pass');
-	const redirect = check(report, 'vault.redirect');
-	assert.deepEqual([redirect.status, redirect.problem], ['warn', 'vault-address']);
-	assert.match(redirect.message, /VAULT_ADDR is not the final address/);
-	assert.ok(redirect.message.includes(world.vault.url), redirect.message);
-	assert.ok((report.vault?.redirects ?? []).some(item => item.call === 'POST /v1/auth/jwt/login'));
-	assert.deepEqual(leftAlive(alive), []);
-});
+test(
+	'redirects: one 307 to the real Vault is followed on every call, and the report says where to',
+	hangGuard,
+	async () => {
+		const front = await vaultFront(req => `${world.vault.url}${req.url}`);
+		const alive = world.vault.liveLogins();
+		const report = await run(world, onaClaims(world), {timeoutMs, vaultAddr: front.url});
+		assert.equal(check(report, 'login.attempt').status, 'pass');
+		assert.equal(check(report, 'access.revoke').status, 'pass');
+		const redirect = check(report, 'vault.redirect');
+		assert.deepEqual([redirect.status, redirect.problem], ['warn', 'vault-address']);
+		assert.match(redirect.message, /VAULT_ADDR is not the final address/);
+		assert.ok(redirect.message.includes(world.vault.url), redirect.message);
+		assert.ok((report.vault?.redirects ?? []).some(item => item.call === 'POST /v1/auth/jwt/login'));
+		assert.deepEqual(leftAlive(alive), []);
+	},
+);
 
-test('redirects: a chain (front → second front → Vault) stops at the second hop; Vault receives nothing', async () => {
-	const second = await vaultFront(req => `${world.vault.url}${req.url}`);
-	const first = await vaultFront(req => `${second.url}${req.url}`);
-	const before = world.vault.requests.length;
-	const report = await run(world, onaClaims(world), {timeoutMs, vaultAddr: first.url});
-	const health = check(report, 'vault.health');
-	assert.deepEqual([health.status, health.problem], ['fail', 'vault-address']);
-	assert.match(health.message, /a second redirect/);
-	assert.ok(second.seen.length > 0, 'the one allowed hop happened');
-	assert.equal(world.vault.requests.length, before, 'the second hop was never taken');
-});
+test(
+	'redirects: a chain (front → second front → Vault) stops at the second hop; Vault receives nothing',
+	hangGuard,
+	async () => {
+		const second = await vaultFront(req => `${world.vault.url}${req.url}`);
+		const first = await vaultFront(req => `${second.url}${req.url}`);
+		const before = world.vault.requests.length;
+		const report = await run(world, onaClaims(world), {timeoutMs, vaultAddr: first.url});
+		const health = check(report, 'vault.health');
+		assert.deepEqual([health.status, health.problem], ['fail', 'vault-address']);
+		assert.match(health.message, /a second redirect/);
+		assert.ok(second.seen.length > 0, 'the one allowed hop happened');
+		assert.equal(world.vault.requests.length, before, 'the second hop was never taken');
+	},
+);
 
-test('redirects: none with VAULT_DISABLE_REDIRECTS, and 308 is not one Vault follows', async () => {
-	const front = await vaultFront(req => `${world.vault.url}${req.url}`);
-	const disabled = await run(world, onaClaims(world), {
-		timeoutMs,
-		vaultAddr: front.url,
-		env: {VAULT_TOKEN: readerToken, HOME: '/nonexistent', VAULT_DISABLE_REDIRECTS: 'true'},
-	});
-	assert.match(check(disabled, 'vault.health').message, /redirects are disabled \(VAULT_DISABLE_REDIRECTS\)/);
-	const permanent = await vaultFront(req => `${world.vault.url}${req.url}`, {status: 308});
-	const report = await run(world, onaClaims(world), {timeoutMs, vaultAddr: permanent.url});
-	assert.match(check(report, 'vault.health').message, /follows only 301, 302 and 307/);
-});
+test(
+	'redirects: none with VAULT_DISABLE_REDIRECTS, and 308 is not one Vault follows',
+	hangGuard,
+	async () => {
+		const front = await vaultFront(req => `${world.vault.url}${req.url}`);
+		const disabled = await run(world, onaClaims(world), {
+			timeoutMs,
+			vaultAddr: front.url,
+			env: {VAULT_TOKEN: readerToken, HOME: '/nonexistent', VAULT_DISABLE_REDIRECTS: 'true'},
+		});
+		assert.match(
+			check(disabled, 'vault.health').message,
+			/redirects are disabled \(VAULT_DISABLE_REDIRECTS\)/,
+		);
+		const permanent = await vaultFront(req => `${world.vault.url}${req.url}`, {status: 308});
+		const report = await run(world, onaClaims(world), {timeoutMs, vaultAddr: permanent.url});
+		assert.match(check(report, 'vault.health').message, /follows only 301, 302 and 307/);
+	},
+);
 
-test('redirects: audit with the admin token through an https front that downgrades sends nothing over http', async () => {
-	const plain = await recorder((_req, res) => res.writeHead(200).end('{}'));
-	const front = await vaultFront(req => `${plain.url}${req.url}`, {tls: authority.issue(['127.0.0.1'])});
-	const result = await runCli(['audit', '--fail-on', 'high'], {
-		env: {VAULT_ADDR: front.url, VAULT_TOKEN: adminToken, VAULT_CACERT: caFile, HOME: '/nonexistent'},
-	});
-	assert.deepEqual(plain.seen, []);
-	assert.equal(result.code, 1, result.stdout + result.stderr);
-	assert.match(result.stderr, /the audit is incomplete/);
-	assert.match(result.stdout, /redirect would cause protocol downgrade/);
-});
+test(
+	'redirects: audit with the admin token through an https front that downgrades sends nothing over http',
+	hangGuard,
+	async () => {
+		const plain = await recorder((_req, res) => res.writeHead(200).end('{}'));
+		const front = await vaultFront(req => `${plain.url}${req.url}`, {tls: authority.issue(['127.0.0.1'])});
+		const result = await runCli(['audit', '--fail-on', 'high'], {
+			env: {VAULT_ADDR: front.url, VAULT_TOKEN: adminToken, VAULT_CACERT: caFile, HOME: '/nonexistent'},
+		});
+		assert.deepEqual(plain.seen, []);
+		assert.equal(result.code, 1, result.stdout + result.stderr);
+		assert.match(result.stderr, /the audit is incomplete/);
+		assert.match(result.stdout, /redirect would cause protocol downgrade/);
+	},
+);
 
-test('the address: user:password@ in VAULT_ADDR is neither sent nor printed', async () => {
+test('the address: user:password@ in VAULT_ADDR is neither sent nor printed', hangGuard, async () => {
 	const front = await vaultFront(() => undefined);
 	const withCredentials = front.url.replace('http://', 'http://admin:hunter2@');
 	const result = await runCli(
@@ -763,59 +794,67 @@ async function hostileReport() {
 	return run(world, claims, {timeoutMs});
 }
 
-test("escapes: the text and Markdown reports show every outside value escaped; the doctor's colours stay", async () => {
-	const {renderTextReport} = await import('../source/report/text.js');
-	const {renderMarkdownReport} = await import('../source/report/markdown.js');
-	const {createStyle} = await import('../source/report/style.js');
-	const report = await hostileReport();
-	const text = renderTextReport(report, {heading: 'doctor', verbose: true, style: createStyle(true)});
-	assert.deepEqual(foreignEscapes(text), []);
-	assert.ok(text.includes(`${esc}[31m`), 'the doctor still colours failures');
-	assert.match(text, /\\x1b\]52;c;/, 'the OSC 52 is shown, escaped');
-	const facts = text.split('\n').find(line => line.includes('aud vault.hashicorp.com'));
-	assert.ok(facts?.includes('\\ntouch pwned #'), `the aud with a newline stays on one line: ${facts}`);
-	assert.ok(!text.split('\n').some(line => line.startsWith('touch pwned')));
-	const markdown = renderMarkdownReport(report, {
-		command: 'x',
-		generatedAt: 'now',
-		doctorVersion: '0',
-		node: 'v20',
-	});
-	assert.deepEqual(foreignEscapes(markdown), []);
-});
+test(
+	"escapes: the text and Markdown reports show every outside value escaped; the doctor's colours stay",
+	hangGuard,
+	async () => {
+		const {renderTextReport} = await import('../source/report/text.js');
+		const {renderMarkdownReport} = await import('../source/report/markdown.js');
+		const {createStyle} = await import('../source/report/style.js');
+		const report = await hostileReport();
+		const text = renderTextReport(report, {heading: 'doctor', verbose: true, style: createStyle(true)});
+		assert.deepEqual(foreignEscapes(text), []);
+		assert.ok(text.includes(`${esc}[31m`), 'the doctor still colours failures');
+		assert.match(text, /\\x1b\]52;c;/, 'the OSC 52 is shown, escaped');
+		const facts = text.split('\n').find(line => line.includes('aud vault.hashicorp.com'));
+		assert.ok(facts?.includes('\\ntouch pwned #'), `the aud with a newline stays on one line: ${facts}`);
+		assert.ok(!text.split('\n').some(line => line.startsWith('touch pwned')));
+		const markdown = renderMarkdownReport(report, {
+			command: 'x',
+			generatedAt: 'now',
+			doctorVersion: '0',
+			node: 'v20',
+		});
+		assert.deepEqual(foreignEscapes(markdown), []);
+	},
+);
 
-test('escapes: in a pseudo-terminal the interactive doctor writes no escape it did not make itself', async () => {
-	world.vault.state.failNext.push({
-		path: /^auth\/jwt\/login$/,
-		method: 'POST',
-		status: 400,
-		body: JSON.stringify({errors: [`error validating token: ${hostile}`]}),
-	});
-	const token = await world.issuer.sign(
-		onaClaims(world, {aud: [`vault.hashicorp.com${osc52}`], project_id: `p${hostile}`, [`k${osc0}`]: 'v'}),
-	);
-	const session = spawnPty(process.execPath, [cliPath, '--token-env', 'JOB_TOKEN'], {
-		cols: 120,
-		rows: 40,
-		env: {
-			VAULT_ADDR: world.vault.url,
-			VAULT_TOKEN: readerToken,
-			IDP_VAULT_ROLE: 'ona-project',
-			JOB_TOKEN: token,
-			HOME: '/nonexistent',
-		},
-	});
-	await session.waitFor('Vault refuses this login');
-	session.press('t');
-	await session.waitFor('Signature: present, never shown.');
-	session.press('q');
-	await session.exited;
-	const raw = session.output();
-	for (const payload of [osc52, osc0, clear, csi8bit, '\u202E'])
-		assert.ok(!raw.includes(payload), `${JSON.stringify(payload)} reached the terminal`);
-	assert.ok(!raw.includes(`${esc}]`), 'no OSC at all: the doctor writes none unless asked to copy');
-	assert.match(raw, /\\x1b\]52;c;/, 'the hostile value is on screen, escaped');
-});
+test(
+	'escapes: in a pseudo-terminal the interactive doctor writes no escape it did not make itself',
+	hangGuard,
+	async () => {
+		world.vault.state.failNext.push({
+			path: /^auth\/jwt\/login$/,
+			method: 'POST',
+			status: 400,
+			body: JSON.stringify({errors: [`error validating token: ${hostile}`]}),
+		});
+		const token = await world.issuer.sign(
+			onaClaims(world, {aud: [`vault.hashicorp.com${osc52}`], project_id: `p${hostile}`, [`k${osc0}`]: 'v'}),
+		);
+		const session = spawnPty(process.execPath, [cliPath, '--token-env', 'JOB_TOKEN'], {
+			cols: 120,
+			rows: 40,
+			env: {
+				VAULT_ADDR: world.vault.url,
+				VAULT_TOKEN: readerToken,
+				IDP_VAULT_ROLE: 'ona-project',
+				JOB_TOKEN: token,
+				HOME: '/nonexistent',
+			},
+		});
+		await session.waitFor('Vault refuses this login');
+		session.press('t');
+		await session.waitFor('Signature: present, never shown.');
+		session.press('q');
+		await session.exited;
+		const raw = session.output();
+		for (const payload of [osc52, osc0, clear, csi8bit, '\u202E'])
+			assert.ok(!raw.includes(payload), `${JSON.stringify(payload)} reached the terminal`);
+		assert.ok(!raw.includes(`${esc}]`), 'no OSC at all: the doctor writes none unless asked to copy');
+		assert.match(raw, /\\x1b\]52;c;/, 'the hostile value is on screen, escaped');
+	},
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // Every interruption revokes what the login minted
@@ -864,75 +903,81 @@ async function interruptedRun(signal: NodeJS.Signals, holdPath: RegExp, code: nu
 	return cli.output();
 }
 
-test('interruptions: SIGINT while the login is in flight waits for its answer and revokes the token', {
-	timeout: 30_000,
-}, async () => {
-	const {stderr} = await interruptedRun('SIGINT', /^auth\/jwt\/login$/, 130);
-	assert.match(stderr, /SIGINT: waiting for the login in flight/);
-});
+test(
+	'interruptions: SIGINT while the login is in flight waits for its answer and revokes the token',
+	hangGuard,
+	async () => {
+		const {stderr} = await interruptedRun('SIGINT', /^auth\/jwt\/login$/, 130);
+		assert.match(stderr, /SIGINT: waiting for the login in flight/);
+	},
+);
 
-test('interruptions: SIGTERM after the login revokes the token', {timeout: 30_000}, async () => {
+test('interruptions: SIGTERM after the login revokes the token', hangGuard, async () => {
 	await interruptedRun('SIGTERM', /^auth\/token\/lookup-self$/, 143);
 });
 
-test('interruptions: SIGHUP after the login revokes the token', {timeout: 30_000}, async () => {
+test('interruptions: SIGHUP after the login revokes the token', hangGuard, async () => {
 	await interruptedRun('SIGHUP', /^auth\/token\/lookup-self$/, 129);
 });
 
-test('interruptions: a client --timeout while Vault still answers is a timeout, and the late token is revoked', {
-	timeout: 30_000,
-}, async () => {
-	world.vault.state.lateReply = {path: /^auth\/jwt\/login$/, ms: 1800};
-	const alive = world.vault.liveLogins();
-	try {
-		const result = await runCli(
-			['--token-env', 'JOB_TOKEN', '--role', 'ona-project', '--json', '--timeout', '1'],
-			{
-				env: {
-					VAULT_ADDR: world.vault.url,
-					VAULT_TOKEN: readerToken,
-					JOB_TOKEN: await world.issuer.sign(onaClaims(world)),
-					HOME: '/nonexistent',
+test(
+	'interruptions: a client --timeout while Vault still answers is a timeout, and the late token is revoked',
+	hangGuard,
+	async () => {
+		world.vault.state.lateReply = {path: /^auth\/jwt\/login$/, ms: 1800};
+		const alive = world.vault.liveLogins();
+		try {
+			const result = await runCli(
+				['--token-env', 'JOB_TOKEN', '--role', 'ona-project', '--json', '--timeout', '1'],
+				{
+					env: {
+						VAULT_ADDR: world.vault.url,
+						VAULT_TOKEN: readerToken,
+						JOB_TOKEN: await world.issuer.sign(onaClaims(world)),
+						HOME: '/nonexistent',
+					},
 				},
-			},
-		);
-		assert.equal(result.code, 1, result.stderr);
-		const report = JSON.parse(result.stdout) as {checks: Check[]; login: {actual?: unknown}};
-		const login = report.checks.find(item => item.id === 'login.attempt');
-		assert.deepEqual([login?.status, login?.problem], ['fail', 'vault-timeout']);
-		assert.doesNotMatch(login?.message ?? '', /refused/);
-		assert.match(login?.message ?? '', /no answer within 1000 ms/);
-		assert.equal(report.login.actual, undefined, 'a timeout is no answer from Vault');
-	} finally {
-		world.vault.state.lateReply = undefined;
-	}
-	assert.deepEqual(leftAlive(alive), [], 'the token that arrived late was revoked');
-});
+			);
+			assert.equal(result.code, 1, result.stderr);
+			const report = JSON.parse(result.stdout) as {checks: Check[]; login: {actual?: unknown}};
+			const login = report.checks.find(item => item.id === 'login.attempt');
+			assert.deepEqual([login?.status, login?.problem], ['fail', 'vault-timeout']);
+			assert.doesNotMatch(login?.message ?? '', /refused/);
+			assert.match(login?.message ?? '', /no answer within 1000 ms/);
+			assert.equal(report.login.actual, undefined, 'a timeout is no answer from Vault');
+		} finally {
+			world.vault.state.lateReply = undefined;
+		}
+		assert.deepEqual(leftAlive(alive), [], 'the token that arrived late was revoked');
+	},
+);
 
-test('interruptions: a revocation that keeps failing exits non-zero with the accessor and the command, never the token', {
-	timeout: 30_000,
-}, async () => {
-	const failure = {path: /^auth\/token\/revoke-self$/, status: 500, body: '{"errors":["internal error"]}'};
-	world.vault.state.failNext.push(failure, {...failure}, {...failure});
-	const alive = world.vault.liveLogins();
-	const result = await runCli(['--token-env', 'JOB_TOKEN', '--role', 'ona-project', '--timeout', '2'], {
-		env: {
-			VAULT_ADDR: world.vault.url,
-			VAULT_TOKEN: readerToken,
-			JOB_TOKEN: await world.issuer.sign(onaClaims(world)),
-			HOME: '/nonexistent',
-		},
-	});
-	const [accessor] = leftAlive(alive);
-	assert.ok(accessor, 'the emulator still holds the token');
-	assert.equal(result.code, 1, result.stdout + result.stderr);
-	assert.ok(result.stdout.includes(`vault token revoke -accessor '${accessor}'`), result.stdout);
-	for (const [value, entry] of world.vault.tokens) {
-		if (entry.accessor !== accessor) continue;
-		assert.ok(!`${result.stdout}${result.stderr}`.includes(value), 'the token itself is never printed');
-		world.vault.revoked.add(value);
-	}
-});
+test(
+	'interruptions: a revocation that keeps failing exits non-zero with the accessor and the command, never the token',
+	hangGuard,
+	async () => {
+		const failure = {path: /^auth\/token\/revoke-self$/, status: 500, body: '{"errors":["internal error"]}'};
+		world.vault.state.failNext.push(failure, {...failure}, {...failure});
+		const alive = world.vault.liveLogins();
+		const result = await runCli(['--token-env', 'JOB_TOKEN', '--role', 'ona-project', '--timeout', '2'], {
+			env: {
+				VAULT_ADDR: world.vault.url,
+				VAULT_TOKEN: readerToken,
+				JOB_TOKEN: await world.issuer.sign(onaClaims(world)),
+				HOME: '/nonexistent',
+			},
+		});
+		const [accessor] = leftAlive(alive);
+		assert.ok(accessor, 'the emulator still holds the token');
+		assert.equal(result.code, 1, result.stdout + result.stderr);
+		assert.ok(result.stdout.includes(`vault token revoke -accessor '${accessor}'`), result.stdout);
+		for (const [value, entry] of world.vault.tokens) {
+			if (entry.accessor !== accessor) continue;
+			assert.ok(!`${result.stdout}${result.stderr}`.includes(value), 'the token itself is never printed');
+			world.vault.revoked.add(value);
+		}
+	},
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // audit and --find-role fail closed
@@ -949,20 +994,24 @@ for (const [status, body] of [
 	[500, '{"errors":["1 error occurred:\\n\\t* storage down\\n\\n"]}'],
 	[429, '{"errors":["rate limit quota exceeded"]}'],
 ] as const) {
-	test(`audit: a role LIST answering ${status} is never a pass (exit 1 with --fail-on, 2 without)`, async () => {
-		const list = {path: /^auth\/jwt\/role\/?$/, status, body};
-		world.vault.state.failNext.push(list);
-		const gated = await runCli(['audit', '--fail-on', 'high'], {env: auditEnv()});
-		assert.equal(gated.code, 1, gated.stdout + gated.stderr);
-		assert.match(gated.stdout, /Incomplete: could not read/);
-		world.vault.state.failNext.push({...list});
-		const plain = await runCli(['audit', '--json'], {env: auditEnv()});
-		assert.equal(plain.code, 2, plain.stdout + plain.stderr);
-		assert.equal((JSON.parse(plain.stdout) as {complete: boolean}).complete, false);
-	});
+	test(
+		`audit: a role LIST answering ${status} is never a pass (exit 1 with --fail-on, 2 without)`,
+		hangGuard,
+		async () => {
+			const list = {path: /^auth\/jwt\/role\/?$/, status, body};
+			world.vault.state.failNext.push(list);
+			const gated = await runCli(['audit', '--fail-on', 'high'], {env: auditEnv()});
+			assert.equal(gated.code, 1, gated.stdout + gated.stderr);
+			assert.match(gated.stdout, /Incomplete: could not read/);
+			world.vault.state.failNext.push({...list});
+			const plain = await runCli(['audit', '--json'], {env: auditEnv()});
+			assert.equal(plain.code, 2, plain.stdout + plain.stderr);
+			assert.equal((JSON.parse(plain.stdout) as {complete: boolean}).complete, false);
+		},
+	);
 }
 
-test('audit: no Vault token at all is no pass; --find-role needs one too', async () => {
+test('audit: no Vault token at all is no pass; --find-role needs one too', hangGuard, async () => {
 	const gated = await runCli(['audit', '--fail-on', 'high'], {env: auditEnv({VAULT_TOKEN: ''})});
 	assert.equal(gated.code, 1);
 	assert.match(gated.stderr, /audit needs a Vault token/);
@@ -973,60 +1022,72 @@ test('audit: no Vault token at all is no pass; --find-role needs one too', async
 	assert.match(find.stderr, /needs a Vault token/);
 });
 
-test('audit: an unreadable role makes --find-role partial, which is no answer (exit 2)', async () => {
-	world.vault.state.failNext.push({
-		path: /^auth\/jwt\/role\/ona-project$/,
-		status: 500,
-		body: '{"errors":["boom"]}',
-	});
-	const result = await runCli(['--find-role', '--token-env', 'JOB_TOKEN'], {
-		env: auditEnv({JOB_TOKEN: await world.issuer.sign(onaClaims(world))}),
-	});
-	assert.equal(result.code, 2, result.stdout + result.stderr);
-	assert.match(result.stderr, /could not be read; the list is incomplete/);
-});
+test(
+	'audit: an unreadable role makes --find-role partial, which is no answer (exit 2)',
+	hangGuard,
+	async () => {
+		world.vault.state.failNext.push({
+			path: /^auth\/jwt\/role\/ona-project$/,
+			status: 500,
+			body: '{"errors":["boom"]}',
+		});
+		const result = await runCli(['--find-role', '--token-env', 'JOB_TOKEN'], {
+			env: auditEnv({JOB_TOKEN: await world.issuer.sign(onaClaims(world))}),
+		});
+		assert.equal(result.code, 2, result.stdout + result.stderr);
+		assert.match(result.stderr, /could not be read; the list is incomplete/);
+	},
+);
 
-test('audit: a role list over the 1 MiB body cap is read whole (LIST has its own bound)', async () => {
-	const {listRoles} = await import('../source/core/audit.js');
-	const {VaultReader, vaultConnectionFromEnv} = await import('../source/core/probes/vault.js');
-	const keys = Array.from(
-		{length: 40_000},
-		(_, index) => `role-${String(index).padStart(6, '0')}-${'x'.repeat(24)}`,
-	);
-	const body = JSON.stringify({data: {keys}});
-	assert.ok(body.length > 1024 * 1024);
-	world.vault.state.failNext.push({path: /^auth\/jwt\/role\/?$/, status: 200, body});
-	const reader = new VaultReader(
-		vaultConnectionFromEnv(
-			{VAULT_TOKEN: readerToken, HOME: '/nonexistent'},
-			{vaultAddr: world.vault.url},
-			http,
-		),
-	);
-	const listing = await listRoles(reader, 'jwt');
-	assert.ok(listing.ok, listing.ok ? '' : listing.message);
-	assert.equal(listing.names.length, 40_000);
-});
+test(
+	'audit: a role list over the 1 MiB body cap is read whole (LIST has its own bound)',
+	hangGuard,
+	async () => {
+		const {listRoles} = await import('../source/core/audit.js');
+		const {VaultReader, vaultConnectionFromEnv} = await import('../source/core/probes/vault.js');
+		const keys = Array.from(
+			{length: 40_000},
+			(_, index) => `role-${String(index).padStart(6, '0')}-${'x'.repeat(24)}`,
+		);
+		const body = JSON.stringify({data: {keys}});
+		assert.ok(body.length > 1024 * 1024);
+		world.vault.state.failNext.push({path: /^auth\/jwt\/role\/?$/, status: 200, body});
+		const reader = new VaultReader(
+			vaultConnectionFromEnv(
+				{VAULT_TOKEN: readerToken, HOME: '/nonexistent'},
+				{vaultAddr: world.vault.url},
+				http,
+			),
+		);
+		const listing = await listRoles(reader, 'jwt');
+		assert.ok(listing.ok, listing.ok ? '' : listing.message);
+		assert.equal(listing.names.length, 40_000);
+	},
+);
 
 // ---------------------------------------------------------------------------------------------------------
 // Input bounds
 
-test('bounds: a 100,000-deep claim is refused with the reason (exit 2), never a stack overflow', async () => {
-	const deep = `${'['.repeat(100_000)}1${']'.repeat(100_000)}`;
-	const encode = (text: string) => Buffer.from(text).toString('base64url');
-	const token = `${encode('{"alg":"RS256"}')}.${encode(`{"sub":"s","deep":${deep}}`)}.c2ln`;
-	for (const args of [
-		['decode', '-'],
-		['--offline', '--json', '--token-file', '-'],
-	]) {
-		const result = await runCli(args, {input: token});
-		assert.equal(result.code, 2, result.stdout + result.stderr);
-		assert.match(result.stderr, /more than 64 levels deep/);
-		assert.doesNotMatch(result.stderr, /Maximum call stack|This is a bug/);
-	}
-});
+test(
+	'bounds: a 100,000-deep claim is refused with the reason (exit 2), never a stack overflow',
+	hangGuard,
+	async () => {
+		const deep = `${'['.repeat(100_000)}1${']'.repeat(100_000)}`;
+		const encode = (text: string) => Buffer.from(text).toString('base64url');
+		const token = `${encode('{"alg":"RS256"}')}.${encode(`{"sub":"s","deep":${deep}}`)}.c2ln`;
+		for (const args of [
+			['decode', '-'],
+			['--offline', '--json', '--token-file', '-'],
+		]) {
+			const result = await runCli(args, {input: token});
+			assert.equal(result.code, 2, result.stdout + result.stderr);
+			assert.match(result.stderr, /more than 64 levels deep/);
+			assert.doesNotMatch(result.stderr, /Maximum call stack|This is a bug/);
+		}
+	},
+);
 
-test('bounds: --role-file /dev/urandom stops at the size cap', {timeout: 20_000}, async () => {
+test('bounds: --role-file /dev/urandom stops at the size cap', hangGuard, async () => {
 	const result = await runCli([
 		'--offline',
 		'--token',
@@ -1038,26 +1099,30 @@ test('bounds: --role-file /dev/urandom stops at the size cap', {timeout: 20_000}
 	assert.match(result.stderr, /--role-file \/dev\/urandom is larger than 4 MiB/);
 });
 
-test('bounds: report --output refuses a planted symlink and replaces a 0644 file with a 0600 one', async () => {
-	const directory = mkdtempSync(join(tmpdir(), 'doctor-report-'));
-	const victim = join(directory, 'victim');
-	writeFileSync(victim, 'keep');
-	const link = join(directory, 'report.md');
-	symlinkSync(victim, link);
-	const args = ['report', '--offline', '--token', await world.issuer.sign(onaClaims(world)), '--output'];
-	const refused = await runCli([...args, link]);
-	assert.equal(refused.code, 2);
-	assert.match(refused.stderr, /symbolic link/);
-	assert.equal(readFileSync(victim, 'utf8'), 'keep');
-	const existing = join(directory, 'existing.md');
-	writeFileSync(existing, 'old', {mode: 0o644});
-	const written = await runCli([...args, existing]);
-	assert.notEqual(written.code, 2, written.stderr);
-	assert.equal(statSync(existing).mode & 0o777, 0o600);
-	assert.match(readFileSync(existing, 'utf8'), /^# ona-vault-doctor report/);
-});
+test(
+	'bounds: report --output refuses a planted symlink and replaces a 0644 file with a 0600 one',
+	hangGuard,
+	async () => {
+		const directory = mkdtempSync(join(tmpdir(), 'doctor-report-'));
+		const victim = join(directory, 'victim');
+		writeFileSync(victim, 'keep');
+		const link = join(directory, 'report.md');
+		symlinkSync(victim, link);
+		const args = ['report', '--offline', '--token', await world.issuer.sign(onaClaims(world)), '--output'];
+		const refused = await runCli([...args, link]);
+		assert.equal(refused.code, 2);
+		assert.match(refused.stderr, /symbolic link/);
+		assert.equal(readFileSync(victim, 'utf8'), 'keep');
+		const existing = join(directory, 'existing.md');
+		writeFileSync(existing, 'old', {mode: 0o644});
+		const written = await runCli([...args, existing]);
+		assert.notEqual(written.code, 2, written.stderr);
+		assert.equal(statSync(existing).mode & 0o777, 0o600);
+		assert.match(readFileSync(existing, 'utf8'), /^# ona-vault-doctor report/);
+	},
+);
 
-test('bounds: a group- or world-writable backup directory is warned about', async () => {
+test('bounds: a group- or world-writable backup directory is warned about', hangGuard, async () => {
 	const {looseDirectoryWarning} = await import('../source/core/private-file.js');
 	const directory = mkdtempSync(join(tmpdir(), 'doctor-backups-'));
 	chmodSync(directory, 0o777);
