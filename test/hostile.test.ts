@@ -735,6 +735,25 @@ test(
 	},
 );
 
+test(
+	'redirects: a bearer token (the CI token request) never follows a redirect to another origin',
+	hangGuard,
+	async () => {
+		const {httpRequest} = await import('../source/core/probes/http.js');
+		let authorization: string | undefined = 'unset';
+		const other = await recordingServer((req, res) => {
+			authorization = req.headers.authorization;
+			res.writeHead(200, {'content-type': 'application/json'}).end('{"value":"x"}');
+		});
+		const first = await recorder((req, res) =>
+			res.writeHead(302, {location: `${other.url}${req.url}`}).end(),
+		);
+		const answer = await httpRequest(`${first.url}/token`, {headers: {authorization: 'bearer secret'}}, http);
+		assert.equal(answer.status, 200);
+		assert.equal(authorization, undefined, 'the bearer token stayed with the first origin');
+	},
+);
+
 test('the address: user:password@ in VAULT_ADDR is neither sent nor printed', hangGuard, async () => {
 	const front = await vaultFront(() => undefined);
 	const withCredentials = front.url.replace('http://', 'http://admin:hunter2@');
@@ -919,6 +938,35 @@ test('interruptions: SIGTERM after the login revokes the token', hangGuard, asyn
 test('interruptions: SIGHUP after the login revokes the token', hangGuard, async () => {
 	await interruptedRun('SIGHUP', /^auth\/token\/lookup-self$/, 129);
 });
+
+test(
+	'interruptions: quitting the interactive doctor during the login revokes the token',
+	hangGuard,
+	async () => {
+		world.vault.state.lateReply = {path: /^auth\/jwt\/login$/, ms: 1500};
+		const alive = world.vault.liveLogins();
+		const from = world.vault.requests.length;
+		try {
+			const session = spawnPty(process.execPath, [cliPath, '--token-env', 'JOB_TOKEN'], {
+				cols: 100,
+				rows: 30,
+				env: {
+					VAULT_ADDR: world.vault.url,
+					VAULT_TOKEN: readerToken,
+					IDP_VAULT_ROLE: 'ona-project',
+					JOB_TOKEN: await world.issuer.sign(onaClaims(world)),
+					HOME: '/nonexistent',
+				},
+			});
+			await waitUntil(seenRequest(/^auth\/jwt\/login$/, from));
+			session.press('q');
+			await session.exited;
+		} finally {
+			world.vault.state.lateReply = undefined;
+		}
+		assert.deepEqual(leftAlive(alive), [], 'the login answered after the quit, and its token was revoked');
+	},
+);
 
 test(
 	'interruptions: a client --timeout while Vault still answers is a timeout, and the late token is revoked',

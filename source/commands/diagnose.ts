@@ -15,6 +15,7 @@ import {
 import {readVaultData} from '../core/vault-data.js';
 import type {Runner} from '../hooks/use-diagnosis.js';
 import {renderMarkdownReport} from '../report/markdown.js';
+import {sanitize} from '../report/sanitize.js';
 import {createStyle} from '../report/style.js';
 import {renderTextReport} from '../report/text.js';
 import {screenReaderWanted} from './interactive.js';
@@ -158,7 +159,10 @@ export async function guardLogins<T>(
 		const handler = () => {
 			controller.abort();
 			if (ending) {
-				stderr.write('ona-vault-doctor: stopped waiting; a login token may be left alive (see above).\n');
+				if (loginsInFlight())
+					stderr.write(
+						'ona-vault-doctor: stopped waiting for the login in flight: if Vault minted a token, the doctor cannot name it. List recent ones with: vault list auth/token/accessors\n',
+					);
 				process.exit(code);
 			}
 
@@ -339,7 +343,8 @@ export async function runDiagnoseTui(
 			),
 		);
 		const answer = await reader.list(`auth/${mount}/role`);
-		return answer.ok ? answer.data : [];
+		// Names are shown in the picker: one with control characters is no name Vault accepts anyway.
+		return answer.ok ? answer.data.map(sanitize) : [];
 	};
 
 	const applyFixes = async (report: DoctorReport) => {
