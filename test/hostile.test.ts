@@ -25,6 +25,7 @@ import {
 	check,
 	nowSeconds,
 	onaClaims,
+	onaRole,
 	readerToken,
 	run,
 	startWorld,
@@ -804,13 +805,24 @@ async function hostileReport() {
 		status: 400,
 		body: JSON.stringify({errors: [`error validating token: ${hostile}`]}),
 	});
+	// A role whose values carry escapes too: they reach the bindings, the expected values and the fixes.
+	const jwt = world.vault.mounts()['jwt']!;
+	jwt.roles = {
+		...jwt.roles,
+		'hostile-role': {
+			...onaRole,
+			bound_audiences: [`vault.hashicorp.com${clear}`, `x"\ntouch pwned #`],
+			bound_subject: `sub${osc52}`,
+			bound_claims: {organization_id: `o${osc0}`, [`c${csi8bit}`]: 'v'},
+		},
+	};
 	const claims = onaClaims(world, {
 		iss: `${world.issuer.issuer}${osc0}`,
 		aud: [`vault.hashicorp.com"\ntouch pwned #${osc52}`],
 		[`k${clear}`]: hostile,
 		project_id: `p${hostile}`,
 	});
-	return run(world, claims, {timeoutMs});
+	return run(world, claims, {timeoutMs, role: 'hostile-role'});
 }
 
 test(
