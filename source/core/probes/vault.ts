@@ -468,14 +468,6 @@ export async function loginWithJwt(
 	jwt: string,
 ): Promise<VaultAnswer<LoginAuth> & {session?: LoginSession}> {
 	const what = `POST auth/${mount}/login`;
-	if (closed)
-		return {
-			ok: false,
-			status: null,
-			problem: 'unknown',
-			errors: [],
-			message: `${what}: not sent, the run is ending.`,
-		};
 	const reportMs = connection.http.timeoutMs;
 	// The request itself may run past the report's deadline, so a late answer's token is still seen and revoked.
 	const listening = {
@@ -485,19 +477,27 @@ export async function loginWithJwt(
 	};
 	const client = await createClient(listening as VaultConnection, undefined);
 	delete client.token;
-	const request = client.jwtLogin({role, jwt, mount_point: mount}) as Promise<{auth?: LoginAuth}>;
-	const entry: LedgerEntry = {
-		connection,
-		answered: request.then(
-			body => (body?.auth?.client_token ? body.auth : undefined),
-			(error: unknown) =>
-				error instanceof HttpFailure && error.kind === 'timeout' ? 'no-answer' : undefined,
-		),
-	};
-	void entry.answered.then(auth => {
-		if (auth && auth !== 'no-answer') entry.auth = auth;
-	});
+	// Checked and entered in the same tick, and before the request is made: no login escapes a settling ledger.
+	if (closed)
+		return {
+			ok: false,
+			status: null,
+			problem: 'unknown',
+			errors: [],
+			message: `${what}: not sent, the run is ending.`,
+		};
+	let answer!: (auth: LoginAuth | 'no-answer' | undefined) => void;
+	const entry: LedgerEntry = {connection, answered: new Promise(resolve => (answer = resolve))};
 	ledger.add(entry);
+	const request = client.jwtLogin({role, jwt, mount_point: mount}) as Promise<{auth?: LoginAuth}>;
+	request.then(
+		body => {
+			if (body?.auth?.client_token) entry.auth = body.auth;
+			answer(entry.auth);
+		},
+		(error: unknown) =>
+			answer(error instanceof HttpFailure && error.kind === 'timeout' ? 'no-answer' : undefined),
+	);
 	let timer: NodeJS.Timeout | undefined;
 	const deadline = new Promise<'timeout'>(resolve => {
 		timer = setTimeout(() => resolve('timeout'), reportMs);
