@@ -18,7 +18,7 @@ import {probeIssuer} from '../source/core/probes/issuer.js';
 import {startIssuer, type TestIssuer} from './fixtures/oidc-issuer.js';
 import {createCertificateAuthority} from './fixtures/tls.js';
 import {type Loopback, listen} from './helpers/loopback.js';
-import {spawnPty} from './helpers/pty.js';
+import {closeAllPty, spawnPty} from './helpers/pty.js';
 import {cliPath, runCli} from './helpers/run-cli.js';
 import {
 	adminToken,
@@ -598,6 +598,8 @@ const vaultFront = (
 		else forward(req, res, body);
 	}, options.tls);
 
+after(closeAllPty);
+
 let authority: Awaited<ReturnType<typeof createCertificateAuthority>>;
 let caFile: string;
 
@@ -914,24 +916,40 @@ async function waitUntil(predicate: () => boolean): Promise<void> {
 const seenRequest = (path: RegExp, from: number) => () =>
 	world.vault.requests.slice(from).some(item => path.test(item.path));
 
-async function interruptedRun(signal: NodeJS.Signals, holdPath: RegExp, code: number) {
-	world.vault.state.lateReply = {path: holdPath, ms: 1500};
+/**
+Runs `act` while the emulator's answers on `path` leave `ms` late (a login mints its token at once), `sent()`
+resolving once such a request arrived; then no login token may be left alive.
+*/
+async function heldAnswer<T>(
+	path: RegExp,
+	ms: number,
+	act: (sent: () => Promise<void>) => Promise<T>,
+): Promise<T> {
 	const alive = world.vault.liveLogins();
 	const from = world.vault.requests.length;
-	const cli = spawnCli(['--token-env', 'JOB_TOKEN', '--role', 'ona-project', '--timeout', '5'], {
-		VAULT_ADDR: world.vault.url,
-		VAULT_TOKEN: readerToken,
-		JOB_TOKEN: await world.issuer.sign(onaClaims(world)),
-	});
+	world.vault.state.lateReply = {path, ms};
+	let result: T;
 	try {
-		await waitUntil(seenRequest(holdPath, from));
-		cli.child.kill(signal);
-		assert.equal(await cli.exited, code, cli.output().stderr);
+		result = await act(() => waitUntil(seenRequest(path, from)));
 	} finally {
 		world.vault.state.lateReply = undefined;
 	}
-	assert.deepEqual(leftAlive(alive), [], `a login token was left alive after ${signal}`);
-	return cli.output();
+	assert.deepEqual(leftAlive(alive), [], 'a login token was left alive');
+	return result;
+}
+
+async function interruptedRun(signal: NodeJS.Signals, holdPath: RegExp, code: number) {
+	return heldAnswer(holdPath, 1500, async sent => {
+		const cli = spawnCli(['--token-env', 'JOB_TOKEN', '--role', 'ona-project', '--timeout', '5'], {
+			VAULT_ADDR: world.vault.url,
+			VAULT_TOKEN: readerToken,
+			JOB_TOKEN: await world.issuer.sign(onaClaims(world)),
+		});
+		await sent();
+		cli.child.kill(signal);
+		assert.equal(await cli.exited, code, cli.output().stderr);
+		return cli.output();
+	});
 }
 
 test(
@@ -955,10 +973,8 @@ test(
 	'interruptions: quitting the interactive doctor during the login revokes the token',
 	hangGuard,
 	async () => {
-		world.vault.state.lateReply = {path: /^auth\/jwt\/login$/, ms: 1500};
-		const alive = world.vault.liveLogins();
-		const from = world.vault.requests.length;
-		try {
+		// The login answers after the quit: its token is revoked all the same.
+		await heldAnswer(/^auth\/jwt\/login$/, 1500, async sent => {
 			const session = spawnPty(process.execPath, [cliPath, '--token-env', 'JOB_TOKEN'], {
 				cols: 100,
 				rows: 30,
@@ -970,13 +986,10 @@ test(
 					HOME: '/nonexistent',
 				},
 			});
-			await waitUntil(seenRequest(/^auth\/jwt\/login$/, from));
+			await sent();
 			session.press('q');
 			await session.exited;
-		} finally {
-			world.vault.state.lateReply = undefined;
-		}
-		assert.deepEqual(leftAlive(alive), [], 'the login answered after the quit, and its token was revoked');
+		});
 	},
 );
 
@@ -984,9 +997,8 @@ test(
 	'interruptions: a client --timeout while Vault still answers is a timeout, and the late token is revoked',
 	hangGuard,
 	async () => {
-		world.vault.state.lateReply = {path: /^auth\/jwt\/login$/, ms: 1800};
-		const alive = world.vault.liveLogins();
-		try {
+		// The token that arrives after the deadline is revoked too (heldAnswer checks none is left).
+		await heldAnswer(/^auth\/jwt\/login$/, 1800, async () => {
 			const result = await runCli(
 				['--token-env', 'JOB_TOKEN', '--role', 'ona-project', '--json', '--timeout', '1'],
 				{
@@ -1005,10 +1017,7 @@ test(
 			assert.doesNotMatch(login?.message ?? '', /refused/);
 			assert.match(login?.message ?? '', /no answer within 1000 ms/);
 			assert.equal(report.login.actual, undefined, 'a timeout is no answer from Vault');
-		} finally {
-			world.vault.state.lateReply = undefined;
-		}
-		assert.deepEqual(leftAlive(alive), [], 'the token that arrived late was revoked');
+		});
 	},
 );
 
