@@ -3,7 +3,10 @@
  * version into the cache (see binaries.ts), skipping versions already built. Fails when Go is missing or a
  * build fails. Dependencies come through Go's module download, verified against each version's go.sum.
  *
- *   node --import tsx test/real-vault/build.ts [--only v0.26.3] [--force]
+ *   node --import tsx test/real-vault/build.ts [--only v0.26.3] [--force] [--if-go]
+ *
+ * `npm test` runs it with --if-go, so that the one test command builds what is missing (cached) and then runs
+ * everything; without Go it says so and goes on, except under CI=true.
  */
 import {spawnSync} from 'node:child_process';
 import {copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync} from 'node:fs';
@@ -11,12 +14,19 @@ import {dirname, join} from 'node:path';
 import {parseArgs} from 'node:util';
 import {cacheRoot, findGo, pluginBuilds, realVaultDir} from './binaries.js';
 
-const {values} = parseArgs({options: {only: {type: 'string', multiple: true}, force: {type: 'boolean'}}});
+const {values} = parseArgs({
+	options: {only: {type: 'string', multiple: true}, force: {type: 'boolean'}, 'if-go': {type: 'boolean'}},
+});
 const go = findGo();
 if (!go) {
-	console.error(
-		'vault:build: no Go toolchain (go on PATH or /usr/local/go/bin/go); cannot build the real-Vault servers',
-	);
+	const message =
+		'vault:build: no Go toolchain (go on PATH or /usr/local/go/bin/go); cannot build the real-Vault servers';
+	// npm test builds with --if-go: on a machine without Go the real-Vault suite says it is skipped; CI never skips.
+	if (values['if-go'] && process.env['CI'] !== 'true') {
+		console.log(`${message}; the real-Vault suite will be skipped`);
+		process.exit(0);
+	}
+	console.error(message);
 	process.exit(1);
 }
 const goVersion = spawnSync(go, ['version'], {encoding: 'utf8'}).stdout.trim();
