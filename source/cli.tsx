@@ -21,6 +21,7 @@ export function createProgram(
 	output: Output,
 	stdin: NodeJS.ReadableStream,
 	setCode: (code: number) => void,
+	argv: string[] = [],
 ): Command {
 	const program = new Command('ona-vault-doctor')
 		.description(
@@ -115,14 +116,18 @@ export function createProgram(
 	diagnoseOptions(program.command('report'))
 		.description('write a redacted Markdown support bundle of a diagnosis, safe to paste into a ticket')
 		.option('--output <file>', 'write to this file instead of standard output')
+		.option('--include-personal', 'keep e-mail addresses and names from the token (default: redacted)')
 		.action(async (options: Record<string, unknown> & {output?: string}) => {
-			const {runReport} = await import('./commands/diagnose.js');
+			const [{runReport}, {redactCommandLine}] = await Promise.all([
+				import('./commands/diagnose.js'),
+				import('./report/markdown.js'),
+			]);
 			setCode(
 				await runReport(
-					options as DiagnoseFlags & {output?: string},
+					options as DiagnoseFlags & {output?: string; includePersonal?: boolean},
 					output,
 					stdin,
-					'ona-vault-doctor report',
+					`ona-vault-doctor ${redactCommandLine(argv)}`.trimEnd(),
 					version,
 				),
 			);
@@ -263,9 +268,14 @@ export function createProgram(
 /** Runs the command line and returns the exit code; never throws. */
 export async function main(argv: string[], output: Output, stdin: NodeJS.ReadableStream): Promise<number> {
 	let code = 0;
-	const program = createProgram(output, stdin, value => {
-		code = value;
-	});
+	const program = createProgram(
+		output,
+		stdin,
+		value => {
+			code = value;
+		},
+		argv,
+	);
 	try {
 		await program.parseAsync(argv, {from: 'user'});
 		return code;

@@ -1,5 +1,6 @@
 import {type AuditResult, auditPasses, auditVault} from '../core/audit.js';
 import {findRoles} from '../core/find-role.js';
+import {chooseMount} from '../core/mount-choice.js';
 import {defaultHttpSettings} from '../core/probes/http.js';
 import {acquireToken, TokenSourceError} from '../core/probes/token-source.js';
 import {VaultReader, vaultConnectionFromEnv} from '../core/probes/vault.js';
@@ -148,24 +149,28 @@ export async function runFindRole(
 		throw new UsageError(
 			'--find-role reads every role of the mount: it needs a Vault token (VAULT_TOKEN or ~/.vault-token).',
 		);
-	let mount = options.mount;
+	let mount = options.mount?.replace(/^\/+|\/+$/g, '').replace(/^auth\//, '');
 	let pluginVersion = options.pluginVersion;
 	const mounts = await reader.authMounts();
-	if (!mount) {
-		const jwt = mounts.ok
-			? mounts.data.filter(candidate => candidate.type === 'jwt' || candidate.type === 'oidc')
-			: [];
-		mount = jwt[0]?.path ?? 'jwt';
-	}
-
+	const jwt = mounts.ok
+		? mounts.data.filter(candidate => candidate.type === 'jwt' || candidate.type === 'oidc')
+		: [];
+	// The same choice as diagnose: the mount whose config trusts the token's issuer.
+	const configs = await Promise.all(
+		(mount ? [{path: mount}] : jwt).map(async candidate => {
+			const answer = await reader.read(`auth/${candidate.path}/config`);
+			return {path: candidate.path, config: answer.ok ? answer.data : null, ok: answer.ok};
+		}),
+	);
+	mount ??= chooseMount(configs, String(inspection.claims['iss'] ?? ''))?.path ?? 'jwt';
 	pluginVersion ??= mounts.ok
 		? mounts.data.find(candidate => candidate.path === mount)?.runningPluginVersion || undefined
 		: undefined;
-	const config = await reader.read(`auth/${mount}/config`);
+	const config = configs.find(candidate => candidate.path === mount);
 	const found = await findRoles(reader, {
 		mount,
 		token: inspection.compact,
-		...(config.ok ? {config: config.data} : {}),
+		...(config?.ok ? {config: config.config} : {}),
 		...(pluginVersion ? {pluginVersion} : {}),
 	}).catch((error: Error) => {
 		throw new UsageError(`Cannot list the roles of auth/${mount}: ${error.message}`);

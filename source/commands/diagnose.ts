@@ -273,7 +273,7 @@ export async function runDiagnose(
 }
 
 export async function runReport(
-	flags: DiagnoseFlags & {output?: string},
+	flags: DiagnoseFlags & {output?: string; includePersonal?: boolean},
 	output: Output,
 	stdin: NodeJS.ReadableStream,
 	command: string,
@@ -283,6 +283,7 @@ export async function runReport(
 	const report = await runDiagnosis(options, output.stderr);
 	const markdown = renderMarkdownReport(report, {
 		command,
+		includePersonal: Boolean(flags.includePersonal),
 		generatedAt: new Date().toISOString(),
 		doctorVersion: version,
 		node: process.version,

@@ -1,9 +1,80 @@
 import type {DoctorReport} from '../core/doctor/diagnose.js';
+import {redactSecrets} from '../core/redact.js';
 import {reportView, sanitize, sanitizeLines} from './sanitize.js';
 import {formatValue, reportFacts, statusLabel} from './text.js';
 
 /** A redacted support bundle, safe to paste into a ticket: facts, token header and claims (no signature), role, config, every check. */
 export function renderMarkdownReport(
+	report: DoctorReport,
+	extra: {
+		command: string;
+		generatedAt: string;
+		doctorVersion: string;
+		node: string;
+		/** Keep e-mail addresses and names from the token (default: replaced, a bundle goes into a ticket). */
+		includePersonal?: boolean;
+	},
+): string {
+	const text = renderBundle(report, extra);
+	return extra.includePersonal ? text : redactPersonal(text, personalValues(report.token?.claims ?? {}));
+}
+
+/** Claims that name a person: e-mail addresses, user names, actors (GitHub, GitLab, Ona, generic OIDC). */
+const personalClaim =
+	/(?:^|[_./-])(?:e-?mail|email_address|name|username|preferred_username|login|phone(?:_number)?|actor)$|^(?:email|name|given_name|family_name|nickname|upn)$/i;
+
+/** The personal values of a token's claims, longest first (so a value inside another is replaced after it). */
+export function personalValues(claims: Record<string, unknown>): string[] {
+	const values = new Set<string>();
+	for (const [key, value] of Object.entries(claims)) {
+		if (!personalClaim.test(key)) continue;
+		for (const item of [value].flat()) if (typeof item === 'string' && item.length >= 3) values.add(item);
+	}
+
+	for (const value of Object.values(claims))
+		for (const item of [value].flat())
+			if (typeof item === 'string' && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(item)) values.add(item);
+	return [...values].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every personal value wherever it appears (claims, role bindings, messages, fix commands). */
+export function redactPersonal(text: string, values: string[]): string {
+	let result = text;
+	for (const value of values) {
+		const label = value.includes('@') ? '<e-mail redacted>' : '<personal data redacted>';
+		result = result.split(value).join(label);
+		const quoted = JSON.stringify(value).slice(1, -1);
+		if (quoted !== value) result = result.split(quoted).join(label);
+	}
+
+	return result;
+}
+
+/** Redacts a command line for the bundle: token values and anything that looks like a secret. */
+export function redactCommandLine(args: string[]): string {
+	const secretFlags = new Set(['--token']);
+	const words: string[] = [];
+	for (let index = 0; index < args.length; index++) {
+		const word = args[index]!;
+		const [flag, inline] = word.split(/=(.*)/s, 2) as [string, string | undefined];
+		if (secretFlags.has(flag) && inline !== undefined) {
+			words.push(`${flag}=<redacted>`);
+		} else if (secretFlags.has(word) && index + 1 < args.length) {
+			words.push(word, '<redacted>');
+			index++;
+		} else if (/eyJ[\w-]*\.[\w-]*\./.test(word)) {
+			words.push('<redacted>');
+		} else {
+			words.push(redactSecrets(word));
+		}
+	}
+
+	return words
+		.map(word => (/^[\w@%+=:,./<>-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`))
+		.join(' ');
+}
+
+function renderBundle(
 	model: DoctorReport,
 	extra: {command: string; generatedAt: string; doctorVersion: string; node: string},
 ): string {

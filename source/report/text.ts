@@ -61,7 +61,7 @@ export function reportFacts(report: DoctorReport): Array<[string, string]> {
 	if (report.vault) {
 		const vault = report.vault;
 		const where = [
-			vault.addr,
+			vault.addrDefaulted ? `${vault.addr} (the default: VAULT_ADDR is unset)` : vault.addr,
 			vault.version ? `Vault ${vault.version}` : '',
 			vault.namespace ? `namespace ${vault.namespace}` : '',
 		]

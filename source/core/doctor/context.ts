@@ -45,13 +45,26 @@ export type DoctorContext = {
 		claims: Record<string, unknown>;
 		platform: PlatformGuess;
 	};
+	/** The platform of the token source that failed (no token to judge by): its advice only. */
+	sourcePlatform?: PlatformGuess;
 	health?: VaultHealth;
 	mounts?: AuthMount[];
-	mount?: {path: string; reason: string; pluginVersion?: string; missing?: boolean};
+	mount?: {
+		path: string;
+		reason: string;
+		pluginVersion?: string;
+		missing?: boolean;
+		/** The JWT mounts whose config trusts the token's issuer (known when several mounts were compared). */
+		trusting?: string[];
+	};
 	config?: VaultData | null;
 	configSource?: string;
 	roleName?: string;
 	roleNameReason?: string;
+	/** The mount's roles, listed when the named role does not exist, and the nearest name among them. */
+	roleList?: {names: string[]; closest?: string};
+	/** Whether the reader's Vault token is missing, unknown to Vault, or valid (learnt when a read is refused). */
+	readerToken?: {state: 'none' | 'invalid' | 'valid'; sentence: string};
 	role?: VaultData | null;
 	roleSource?: string;
 	issuer?: {discoveryIssuer?: string; jwks?: {keys: JWK[]}};

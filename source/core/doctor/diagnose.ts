@@ -32,6 +32,8 @@ export type DoctorReport = {
 	};
 	vault: null | {
 		addr: string;
+		/** VAULT_ADDR was unset (and no --vault-addr): addr is the Vault CLI's default. */
+		addrDefaulted?: true;
 		namespace?: string;
 		version?: string;
 		mount?: string;
@@ -45,6 +47,8 @@ export type DoctorReport = {
 		mounts?: string[];
 		/** Redirects Vault answered (at most one per call is followed, as Vault's own client does). */
 		redirects?: VaultRedirect[];
+		/** Of those, the mounts whose config trusts the token's issuer, when they were compared. */
+		issuerMounts?: string[];
 	};
 	checks: ReportCheck[];
 	steps: Array<{id: string; group: CheckGroup; ms: number}>;
@@ -91,6 +95,16 @@ export function buildReport(context: DoctorContext, records: StepRecord[]): Doct
 		...(context.config === undefined ? {} : {config: context.config}),
 		...(context.decoded ? {claims: context.decoded.claims, platform: context.decoded.platform} : {}),
 		...(context.connection?.namespace ? {namespace: context.connection.namespace} : {}),
+		...(!context.decoded && context.sourcePlatform ? {platform: context.sourcePlatform} : {}),
+		...(context.mount?.trusting?.[0] && !context.mount.trusting.includes(context.mount.path)
+			? {issuerMount: context.mount.trusting[0]}
+			: {}),
+		...(context.roleList
+			? {
+					roles: context.roleList.names,
+					...(context.roleList.closest ? {closestRole: context.roleList.closest} : {}),
+				}
+			: {}),
 	};
 	// Printed fixes are run in order: each is computed from the role and config as the fixes before it leave
 	// them, so that two fixes of one map (two bound claims) or of the whole config do not undo each other.
@@ -131,6 +145,7 @@ export function buildReport(context: DoctorContext, records: StepRecord[]): Doct
 		vault: connection
 			? {
 					addr: context.options.offline ? '(offline)' : connection.addr,
+					...(connection.addrDefaulted && !context.options.offline ? {addrDefaulted: true as const} : {}),
 					...(connection.namespace ? {namespace: connection.namespace} : {}),
 					...(context.health?.version ? {version: context.health.version} : {}),
 					...(context.mount ? {mount: context.mount.path, mountReason: context.mount.reason} : {}),
@@ -141,6 +156,7 @@ export function buildReport(context: DoctorContext, records: StepRecord[]): Doct
 					...(context.role === undefined ? {} : {roleData: context.role}),
 					...(context.config === undefined ? {} : {configData: context.config}),
 					...(connection.redirects.length > 0 ? {redirects: connection.redirects} : {}),
+					...(context.mount?.trusting ? {issuerMounts: context.mount.trusting} : {}),
 					...(context.mounts
 						? {
 								mounts: context.mounts

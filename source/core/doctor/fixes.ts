@@ -32,6 +32,11 @@ export type FixContext = {
 	platform?: PlatformGuess;
 	namespace?: string;
 	audienceRequested?: string;
+	/** A JWT mount whose config trusts the token's issuer, when it is not the mount used. */
+	issuerMount?: string;
+	/** The mount's existing roles (listed when the named role does not exist) and the closest name. */
+	roles?: string[];
+	closestRole?: string;
 };
 
 /** Quotes a value for a POSIX shell: bare when safe, else single quotes with embedded quotes escaped. */
@@ -359,11 +364,7 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 						],
 						"Configure the mount to trust the token's issuer",
 					),
-		'role-not-found': () =>
-			make(
-				[vaultCommand(context, ['list', shellQuote(`auth/${mountOf(context)}/role`)])],
-				'Use an existing role (names are lowercase), or create it',
-			),
+		'role-not-found': () => roleNotFoundFix(context, make),
 		'role-missing': () =>
 			make(
 				[
@@ -412,6 +413,8 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 	const claim = failingClaim(check);
 	if (claim !== undefined && problem.startsWith('bound-claim-'))
 		byProblem[problem] = () => boundClaimFix(check, claim, context, make, roleFix);
+	const wrongMount = wrongMountFix(problem, context, make);
+	if (wrongMount) return wrongMount;
 	const build = byProblem[problem];
 	if (build) {
 		const fix = build();
@@ -555,5 +558,59 @@ function boundClaimFix(
 	return roleFix(
 		[{op: 'bind-claim', claim: key, value: actual}],
 		`Bind ${quoted(key)} to the token's value ${quoted(actual)} (or run the job from where the role expects)`,
+	);
+}
+
+/** The mount does not trust the token's issuer but another one does: the fix is the mount, not the config. */
+function wrongMountFix(
+	problem: ProblemId,
+	context: FixContext,
+	make: (commands: string[], text?: string) => Fix,
+): Fix | undefined {
+	const other = context.issuerMount;
+	if (!other || other === context.mount) return undefined;
+	if (
+		!['signature-invalid', 'issuer-mismatch', 'discovery-issuer-mismatch', 'jwks-unavailable'].includes(
+			problem,
+		)
+	)
+		return undefined;
+	return make(
+		[
+			`ona-vault-doctor --mount ${shellQuote(other)}${context.roleName ? ` --role ${shellQuote(context.roleName)}` : ''}`,
+			`# log in on auth/${other}/login, the mount whose config trusts this token's issuer:`,
+			vaultCommand(context, [
+				'write',
+				shellQuote(`auth/${other}/login`),
+				`role=${shellQuote(context.roleName || '<role>')}`,
+				'jwt="$JWT"',
+			]),
+		],
+		`Use --mount ${other} (auth/${other}/login): that mount trusts this token's issuer, auth/${context.mount ?? 'jwt'} does not`,
+	);
+}
+
+/** A role that does not exist: the roles that do, the closest name, and the role finder. */
+function roleNotFoundFix(context: FixContext, make: (commands: string[], text?: string) => Fix): Fix {
+	const mount = mountOf(context);
+	const commands: string[] = [];
+	if (context.roles) {
+		commands.push(`# Roles on auth/${mount}: ${context.roles.join(', ') || 'none'}`);
+		if (context.closestRole)
+			commands.push(
+				`ona-vault-doctor --mount ${shellQuote(mount)} --role ${shellQuote(context.closestRole)}`,
+			);
+	} else {
+		commands.push(vaultCommand(context, ['list', shellQuote(`auth/${mount}/role`)]));
+	}
+
+	commands.push(
+		`ona-vault-doctor --mount ${shellQuote(mount)} --find-role   # which roles accept this token`,
+	);
+	return make(
+		commands,
+		context.closestRole
+			? `Use an existing role: the closest name is "${context.closestRole}" (names are lowercase), or create it`
+			: 'Use an existing role (names are lowercase), or create it',
 	);
 }

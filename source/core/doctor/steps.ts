@@ -2,8 +2,9 @@ import {distance} from 'fastest-levenshtein';
 import {InputError, maxJsonFileBytes, readFileCapped} from '../bounds.js';
 import type {Check} from '../check.js';
 import {explainVaultError} from '../explain-error.js';
+import {chooseMount} from '../mount-choice.js';
 import {invalidRoleName} from '../names.js';
-import {detectPlatform} from '../platform.js';
+import {detectPlatform, type PlatformGuess} from '../platform.js';
 import {type HttpResponse, httpRequest} from '../probes/http.js';
 import {discoveryUrlFor, probeIssuer} from '../probes/issuer.js';
 import {acquireToken, TokenSourceError} from '../probes/token-source.js';
@@ -34,6 +35,14 @@ const offlineSkip = (id: string, title: string): StepOutcome =>
 	single(id, title, 'skip', 'Not checked: --offline.');
 
 const reader = (context: DoctorContext) => new VaultReader(context.connection!);
+
+const sourcePlatforms: Partial<Record<string, PlatformGuess['platform']>> = {
+	ona: 'ona',
+	circleci: 'circleci',
+	'circleci-v1': 'circleci',
+	github: 'github',
+	gitlab: 'gitlab',
+};
 
 const tokenSource: Step = {
 	id: 'token.source',
@@ -87,6 +96,9 @@ const tokenSource: Step = {
 			};
 		} catch (error) {
 			const problem: ProblemId = error instanceof TokenSourceError ? error.problem : 'platform-no-token';
+			// The platform the source belongs to (GITPOD_ENVIRONMENT_ID set: Ona): its advice only, not every CI's.
+			const platform = error instanceof TokenSourceError ? sourcePlatforms[error.source] : undefined;
+			if (platform) context.sourcePlatform = {platform, label: platform};
 			return {
 				checks: [
 					{id: 'token.source', title: this.title, status: 'fail', problem, message: (error as Error).message},
@@ -214,13 +226,16 @@ const vaultHealth: Step = {
 				message: `The Vault address carries user:password@ credentials: the doctor neither sends nor prints them (Vault does not use them). Use ${connection.addr}.`,
 			});
 		const answer = await reader(context).health();
+		const defaulted = connection.addrDefaulted
+			? ` VAULT_ADDR is unset, so the doctor used the default ${connection.addr}; set VAULT_ADDR (or --vault-addr) to your Vault.`
+			: '';
 		if (!answer.ok) {
 			checks.unshift({
 				id: 'vault.health',
 				title: this.title,
 				status: 'fail',
 				problem: answer.problem,
-				message: answer.message,
+				message: `${answer.message}${defaulted}`,
 			});
 			return {
 				checks,
@@ -254,7 +269,7 @@ const vaultHealth: Step = {
 			id: 'vault.health',
 			title: this.title,
 			status: 'pass',
-			message: `${connection.addr} is Vault ${answer.data.version ?? '(version unknown)'}${connection.namespace ? `, namespace ${connection.namespace}` : ''}${skewNote}.`,
+			message: `${connection.addr}${connection.addrDefaulted ? ' (the default: VAULT_ADDR is unset)' : ''} is Vault ${answer.data.version ?? '(version unknown)'}${connection.namespace ? `, namespace ${connection.namespace}` : ''}${skewNote}.`,
 		});
 		return {checks};
 	},
@@ -343,14 +358,30 @@ const vaultMount: Step = {
 				};
 			}
 
+			if (answer.denied) {
+				const token = await readerTokenState(context);
+				const invalid = token.state === 'invalid';
+				return {
+					checks: [
+						{
+							id: 'vault.mount',
+							title: this.title,
+							status: invalid ? 'warn' : 'skip',
+							problem: invalid ? 'vault-token-invalid' : 'mount-not-found',
+							message: `${token.sentence} may not read sys/auth; assuming the mount is auth/jwt. Pass --mount if it is elsewhere.`,
+						},
+					],
+				};
+			}
+
 			return {
 				checks: [
 					{
 						id: 'vault.mount',
 						title: this.title,
-						status: answer.denied ? 'skip' : 'warn',
-						problem: answer.denied ? 'mount-not-found' : answer.problem,
-						message: `${answer.denied ? 'The Vault token given may not read sys/auth' : answer.message}; assuming the mount is auth/jwt. Pass --mount if it is elsewhere.`,
+						status: 'warn',
+						problem: answer.problem,
+						message: `${answer.message}; assuming the mount is auth/jwt. Pass --mount if it is elsewhere.`,
 					},
 				],
 			};
@@ -386,40 +417,85 @@ const vaultMount: Step = {
 		}
 
 		const configs = await Promise.all(
-			jwtMounts.map(async mount => ({
-				mount,
-				answer: await reader(context).read(`auth/${mount.path}/config`),
-			})),
+			jwtMounts.map(async mount => {
+				const config = await reader(context).read(`auth/${mount.path}/config`);
+				return {path: mount.path, config: config.ok ? (config.data as VaultData) : null};
+			}),
 		);
-		const trim = (url: string) => url.replace(/\/+$/, '');
-		const matching = configs.filter(({answer: config}) => {
-			if (!config.ok) return false;
-			const data = config.data as VaultData;
-			return [stringField(data, 'bound_issuer'), stringField(data, 'oidc_discovery_url')].some(
-				url => url && trim(url) === trim(iss),
-			);
-		});
-		const chosen = matching[0] ?? configs.find(({mount}) => mount.path === 'jwt') ?? configs[0]!;
-		select(
-			chosen.mount.path,
-			matching.length > 0 ? `its config trusts ${iss}` : "no mount trusts the token's issuer",
-		);
+		const choice = chooseMount(configs, iss)!;
+		select(choice.path, choice.reason);
+		context.mount!.trusting = choice.trusting;
+		const trusted = choice.trusting.length > 0;
 		return {
 			checks: [
 				{
 					id: 'vault.mount',
 					title: this.title,
-					status: matching.length > 0 ? 'pass' : 'warn',
-					...(matching.length > 0 ? {} : {problem: 'issuer-mismatch' as ProblemId}),
-					message:
-						matching.length > 0
-							? `Using auth/${chosen.mount.path}: of ${jwtMounts.length} JWT mounts, its config trusts the token's issuer ${iss}.`
-							: `None of the ${jwtMounts.length} JWT mounts (${jwtMounts.map(mount => mount.path).join(', ')}) trusts the token's issuer ${iss}; using auth/${chosen.mount.path}. Pass --mount to choose.`,
+					status: trusted ? 'pass' : 'warn',
+					...(trusted ? {} : {problem: 'issuer-mismatch' as ProblemId}),
+					message: trusted
+						? `Using auth/${choice.path}: of ${jwtMounts.length} JWT mounts, its config trusts the token's issuer ${iss}.`
+						: `None of the ${jwtMounts.length} JWT mounts (${jwtMounts.map(mount => mount.path).join(', ')}) trusts the token's issuer ${iss}; using auth/${choice.path}. Pass --mount to choose.`,
 				},
 			],
 		};
 	},
 };
+
+/**
+With --mount named (or one JWT mount only), which other mounts trust the token's issuer: a fact for the fixes
+("use --mount jwt") and the TUI's mount picker. Runs beside the reads, so it adds no round to the diagnosis.
+*/
+const issuerMount: Step = {
+	id: 'vault.issuer-mount',
+	title: "Find the mount that trusts the token's issuer",
+	group: 'Vault',
+	needs: [],
+	async run(context, after) {
+		if ((await after('vault.mount')).halted) return {checks: []};
+		const mounts = (context.mounts ?? []).filter(mount => jwtTypes.has(mount.type));
+		if (!context.mount || context.mount.trusting || mounts.length < 2) return {checks: []};
+		const iss = String(context.decoded?.claims['iss'] ?? '');
+		const configs = await Promise.all(
+			mounts.map(async mount => {
+				const config = await reader(context).read(`auth/${mount.path}/config`);
+				return {path: mount.path, config: config.ok ? (config.data as VaultData) : null};
+			}),
+		);
+		context.mount.trusting = chooseMount(configs, iss)?.trusting ?? [];
+		return {checks: []};
+	},
+};
+
+/**
+Why the reader's reads were refused: no Vault token at all, a token Vault does not know (lookup-self refused:
+invalid or expired), or a valid token without the policy. The sentence is the subject of "... may not read X".
+*/
+async function readerTokenState(
+	context: DoctorContext,
+): Promise<{state: 'none' | 'invalid' | 'valid'; sentence: string}> {
+	if (context.readerToken) return context.readerToken;
+	const connection = context.connection!;
+	let result: {state: 'none' | 'invalid' | 'valid'; sentence: string};
+	if (!connection.token) {
+		result = {
+			state: 'none',
+			sentence: 'No Vault token is set (VAULT_TOKEN or ~/.vault-token), and without one the doctor',
+		};
+	} else {
+		const lookup = await reader(context).lookupSelf();
+		result =
+			!lookup.ok && (lookup.denied || lookup.status === 401)
+				? {
+						state: 'invalid',
+						sentence: `The Vault token in ${connection.tokenSource ?? 'VAULT_TOKEN'} is invalid or expired (Vault refused its own lookup-self; log in again), so it`,
+					}
+				: {state: 'valid', sentence: `The Vault token in ${connection.tokenSource ?? 'VAULT_TOKEN'}`};
+	}
+
+	context.readerToken = result;
+	return result;
+}
 
 async function readJsonFile(path: string, what: string): Promise<VaultData | null> {
 	let text: string;
@@ -462,6 +538,7 @@ const vaultConfig: Step = {
 		}
 		const path = `auth/${context.mount!.path}/config`;
 		const answer = await reader(context).read(path);
+		const subject = !answer.ok && answer.denied ? (await readerTokenState(context)).sentence : undefined;
 		return {
 			checks: [
 				readCheck(
@@ -477,6 +554,7 @@ const vaultConfig: Step = {
 						context.config = null;
 					},
 					'the login itself, or --config-file exported by an admin',
+					subject,
 				),
 			],
 		};
@@ -491,6 +569,7 @@ function readCheck(
 	onData: (data: VaultData) => void,
 	onNotFound: () => void,
 	fallback: string,
+	tokenSubject?: string,
 ): Check {
 	if (answer.ok) {
 		onData(answer.data);
@@ -507,11 +586,22 @@ function readCheck(
 			id,
 			title,
 			status: 'skip',
-			message: `The Vault token given may not read ${path}; the diagnosis uses ${fallback}.`,
+			message: `${tokenSubject ?? 'The Vault token'} may not read ${path}; the diagnosis uses ${fallback}.`,
 		};
 	}
 
 	return {id, title, status: 'fail', problem: answer.problem, message: answer.message};
+}
+
+/** The existing name nearest to the one asked for (edit distance; a name containing the other wins a tie). */
+export function closestName(wanted: string, names: string[]): string | undefined {
+	let best: {name: string; score: number} | undefined;
+	for (const name of names) {
+		const score = distance(name, wanted) - (name.includes(wanted) || wanted.includes(name) ? 0.5 : 0);
+		if (!best || score < best.score) best = {name, score};
+	}
+
+	return best?.name;
 }
 
 /** --role, else $IDP_VAULT_ROLE (Ona's CLI), else $VAULT_ROLE (CircleCI contexts), else the mount's default_role. */
@@ -520,6 +610,8 @@ function resolveRoleName(context: DoctorContext): {name: string; reason: string}
 	if (options.role) return {name: options.role, reason: '--role'};
 	if (options.env['IDP_VAULT_ROLE']) return {name: options.env['IDP_VAULT_ROLE'], reason: '$IDP_VAULT_ROLE'};
 	if (options.env['VAULT_ROLE']) return {name: options.env['VAULT_ROLE'], reason: '$VAULT_ROLE'};
+	// The file is the role meant; the mount's default_role may be another one.
+	if (options.roleFile) return {name: '', reason: `unknown (${options.roleFile} without --role)`};
 	const defaultRole = stringField(context.config, 'default_role');
 	if (defaultRole) return {name: defaultRole, reason: "the mount's default_role"};
 	return {name: '', reason: 'none given'};
@@ -533,14 +625,21 @@ const vaultRole: Step = {
 	async run(context, after) {
 		const {options} = context;
 		// Only a name from the mount's default_role needs the config; --role and the variables do not wait for it.
-		if (!resolveRoleName(context).name) await after('vault.read-config');
+		if (!resolveRoleName(context).name && !options.roleFile) await after('vault.read-config');
 		const {name, reason} = resolveRoleName(context);
 		context.roleName = name.toLowerCase();
 		context.roleNameReason = reason;
 		if (options.roleFile) {
 			context.role = await readJsonFile(options.roleFile, '--role-file');
 			context.roleSource = options.roleFile;
-			return single('vault.read-role', this.title, 'pass', `Role from ${options.roleFile}.`);
+			return single(
+				'vault.read-role',
+				this.title,
+				'pass',
+				name
+					? `Role "${context.roleName}" from ${options.roleFile}.`
+					: `Role from ${options.roleFile}; its name is unknown (pass --role <name> to try the real login with it).`,
+			);
 		}
 
 		if (options.offline) return offlineSkip('vault.read-role', this.title);
@@ -585,6 +684,7 @@ const vaultRole: Step = {
 
 		const path = `auth/${context.mount!.path}/role/${context.roleName}`;
 		const answer = await reader(context).read(path);
+		const subject = !answer.ok && answer.denied ? (await readerTokenState(context)).sentence : undefined;
 		const check = readCheck(
 			'vault.read-role',
 			this.title,
@@ -598,19 +698,20 @@ const vaultRole: Step = {
 				context.role = null;
 			},
 			'the login itself, or --role-file exported by an admin',
+			subject,
 		);
 		if (context.role === null) {
 			const list = await reader(context).list(`auth/${context.mount!.path}/role`);
 			if (list.ok) {
-				check.hint = `Roles on auth/${context.mount!.path}: ${list.data.join(', ') || 'none'}.`;
+				const closest = closestName(context.roleName!, list.data);
+				context.roleList = {names: list.data, ...(closest ? {closest} : {})};
 				const wanted = context.roleName!;
-				const close = list.data.filter(
-					candidate =>
-						candidate.includes(wanted) ||
-						wanted.includes(candidate) ||
-						distance(candidate, wanted) <= Math.max(1, Math.floor(wanted.length / 4)),
-				);
-				if (close.length > 0) check.hint += ` Did you mean ${close.join(' or ')}?`;
+				const near =
+					closest !== undefined &&
+					(closest.includes(wanted) ||
+						wanted.includes(closest) ||
+						distance(closest, wanted) <= Math.max(1, Math.floor(wanted.length / 4)));
+				check.hint = `Roles on auth/${context.mount!.path}: ${list.data.join(', ') || 'none'}.${closest ? (near ? ` Did you mean ${closest}?` : ` The closest name is "${closest}".`) : ''}`;
 			}
 		}
 
@@ -714,7 +815,8 @@ const loginModel: Step = {
 				: context.health?.version
 					? {pluginVersion: context.health.version}
 					: {}),
-			roleName: context.roleName ?? '',
+			// A role from --role-file without a name is the role meant: judged as given, not as "missing role".
+			...(context.roleName || !context.options.roleFile ? {roleName: context.roleName ?? ''} : {}),
 			...(context.issuer &&
 			!(
 				context.config &&
@@ -742,6 +844,17 @@ const loginAttempt: Step = {
 			};
 		const mount = context.mount!.path;
 		const role = resolveRoleName(context).name;
+		if (context.options.roleFile && !role)
+			return {
+				checks: [
+					{
+						id: 'login.attempt',
+						title: this.title,
+						status: 'skip',
+						message: `Not tried: the role from ${context.options.roleFile} has no name; pass --role <name> to try the real login with it.`,
+					},
+				],
+			};
 		const answer = await loginWithJwt(
 			context.connection!,
 			mount,
@@ -1008,6 +1121,7 @@ export const doctorSteps: Step[] = [
 	tokenDecode,
 	vaultHealth,
 	vaultMount,
+	issuerMount,
 	vaultConfig,
 	vaultRole,
 	roleLint,

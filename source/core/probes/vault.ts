@@ -5,8 +5,13 @@ import {maxPemFileBytes, readFileCapped} from '../bounds.js';
 import type {ProblemId} from '../problems.js';
 import {displayUrl, HttpFailure, type HttpSettings, httpRequest} from './http.js';
 
+/** The Vault CLI's address when VAULT_ADDR is unset. */
+export const defaultVaultAddr = 'https://127.0.0.1:8200';
+
 export type VaultConnection = {
 	addr: string;
+	/** VAULT_ADDR was unset and no --vault-addr given: addr is the Vault CLI's default. */
+	addrDefaulted?: boolean;
 	/** The reader's token (VAULT_TOKEN or ~/.vault-token); never the token a test login obtains. */
 	token?: string;
 	tokenSource?: string;
@@ -28,7 +33,8 @@ export function vaultConnectionFromEnv(
 	http: HttpSettings,
 ): VaultConnection {
 	const warnings: string[] = [];
-	const given = (flags.vaultAddr ?? env['VAULT_ADDR'] ?? 'https://127.0.0.1:8200').replace(/\/+$/, '');
+	const addrUnset = flags.vaultAddr === undefined && !env['VAULT_ADDR'];
+	const given = (flags.vaultAddr ?? (env['VAULT_ADDR'] || defaultVaultAddr)).replace(/\/+$/, '');
 	const addr = displayUrl(given);
 	let token = env['VAULT_TOKEN']?.trim() || undefined;
 	let tokenSource = token ? '$VAULT_TOKEN' : undefined;
@@ -58,6 +64,7 @@ export function vaultConnectionFromEnv(
 	const namespace = flags.namespace ?? (env['VAULT_NAMESPACE'] || undefined);
 	return {
 		addr,
+		...(addrUnset ? {addrDefaulted: true} : {}),
 		...(token ? {token, tokenSource} : {}),
 		...(namespace ? {namespace} : {}),
 		http: {
@@ -340,6 +347,13 @@ export class VaultReader {
 
 	async read<T = Record<string, unknown>>(path: string): Promise<VaultAnswer<T>> {
 		return call<T>(this.connection, `GET ${path}`, async () => (await this.client).read(path));
+	}
+
+	/** The reader token's own lookup: says whether a refused read means "no policy" or "no valid token". */
+	async lookupSelf(): Promise<VaultAnswer<Record<string, unknown>>> {
+		return call(this.connection, 'GET auth/token/lookup-self', async () =>
+			(await this.client).tokenLookupSelf(),
+		);
 	}
 
 	/** LIST; `maxBytes` raises the body cap for this call only (a mount's role names can outgrow 1 MiB). */
