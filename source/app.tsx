@@ -13,6 +13,7 @@ import {Summary} from './components/Summary.js';
 import {TokenView} from './components/TokenView.js';
 import type {DoctorReport} from './core/doctor/diagnose.js';
 import {tokenSources} from './core/probes/token-source.js';
+import type {EarlyRun} from './hooks/early-run.js';
 import {type Runner, useDiagnosis} from './hooks/use-diagnosis.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
 import {
@@ -27,6 +28,10 @@ import {
 export type AppProps = {
 	title: string;
 	runner: Runner;
+	/** The first run, started before the TUI loaded. */
+	early?: EarlyRun;
+	/** What is being checked, shown while the run goes. */
+	checking?: string;
 	/** The role names of a mount, for the role picker (undefined when roles cannot be listed). */
 	listRoles?: (mount: string) => Promise<string[]>;
 	hyperlinks: boolean;
@@ -41,6 +46,8 @@ export type AppProps = {
 export default function App({
 	title,
 	runner,
+	early,
+	checking,
 	listRoles,
 	hyperlinks,
 	applyFixes,
@@ -51,7 +58,7 @@ export default function App({
 	const {isRawModeSupported} = useStdin();
 	const {write} = useStdout();
 	const {columns, rows: height} = useTerminalSize();
-	const diagnosis = useDiagnosis(runner);
+	const diagnosis = useDiagnosis(runner, early);
 	const [navigation, setNavigation] = useState<NavigationState>(initialNavigation);
 	// Keys can arrive several per render: each one must see the state the previous one left.
 	const latest = useRef(navigation);
@@ -260,6 +267,7 @@ export default function App({
 		default: {
 			body = (
 				<RunView
+					{...(checking ? {checking} : {})}
 					steps={diagnosis.steps}
 					running={diagnosis.running}
 					rows={rows}

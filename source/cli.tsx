@@ -3,7 +3,7 @@ import process from 'node:process';
 import {Command, CommanderError, Option} from 'commander';
 import type {AuditFlags} from './commands/audit.js';
 import type {DiagnoseFlags} from './commands/diagnose.js';
-import {screenReaderWanted, wantsTui} from './commands/interactive.js';
+import {checkingLine, screenReaderWanted, wantsTui, writeFirstFrame} from './commands/interactive.js';
 import {type Output, UsageError} from './commands/io.js';
 import type {OnboardFlags} from './commands/onboard.js';
 import {colorWanted} from './report/style.js';
@@ -104,8 +104,18 @@ export function createProgram(
 				!options['apply'] &&
 				wantsTui(output, stdin as {isTTY?: boolean}, options)
 			) {
+				// The first frame goes out before anything else loads; the TUI takes it over.
+				const checking = checkingLine(options as DiagnoseFlags, output.env);
+				const firstFrameLines = writeFirstFrame(
+					output.stdout,
+					'ona-vault-doctor',
+					checking,
+					screenReaderWanted(output.env, options['screenReader'] as boolean | undefined),
+				);
 				const {runDiagnoseTui} = await import('./commands/diagnose.js');
-				setCode(await runDiagnoseTui(options as DiagnoseFlags, output, stdin));
+				setCode(
+					await runDiagnoseTui({...(options as DiagnoseFlags), firstFrameLines, checking}, output, stdin),
+				);
 				return;
 			}
 
@@ -233,8 +243,11 @@ export function createProgram(
 				options: {json?: boolean; verbose?: boolean; color: boolean; tui?: boolean; screenReader?: boolean},
 			) => {
 				if (wantsTui(output, stdin as {isTTY?: boolean}, options)) {
+					const screenReader = screenReaderWanted(output.env, options.screenReader);
+					const checking = 'Checking the built-in sample: its token, role and config (no Vault, no network)…';
+					const lines = writeFirstFrame(output.stdout, 'ona-vault-doctor demo', checking, screenReader);
 					const {runDemoTui} = await import('./commands/demo.js');
-					setCode(await runDemoTui(scenario, screenReaderWanted(output.env, options.screenReader)));
+					setCode(await runDemoTui(scenario, screenReader, {lines, checking}));
 					return;
 				}
 

@@ -2,11 +2,18 @@ import {render} from 'ink';
 import supportsHyperlinks from 'supports-hyperlinks';
 import App from './app.js';
 import type {DoctorReport} from './core/doctor/diagnose.js';
+import type {EarlyRun} from './hooks/early-run.js';
 import type {Runner} from './hooks/use-diagnosis.js';
 
 export type TuiOptions = {
 	title: string;
 	runner: Runner;
+	/** The first run, already started while the TUI loaded. */
+	early?: EarlyRun;
+	/** What is being checked, shown while the run goes (and in the first frame written before Ink loaded). */
+	checking?: string;
+	/** Lines of that first frame to take back before Ink draws its own. */
+	firstFrameLines?: number;
 	listRoles?: (mount: string) => Promise<string[]>;
 	applyFixes?: (report: DoctorReport) => Promise<string>;
 	screenReader: boolean;
@@ -15,10 +22,13 @@ export type TuiOptions = {
 /** Mounts the interactive doctor and resolves with the exit code once the person quits. */
 export async function runTui(options: TuiOptions): Promise<number> {
 	let last: DoctorReport | undefined;
+	if (options.firstFrameLines) process.stdout.write(`\u001B[${options.firstFrameLines}A\r\u001B[J`);
 	const instance = render(
 		<App
 			title={options.title}
 			runner={options.runner}
+			{...(options.early ? {early: options.early} : {})}
+			{...(options.checking ? {checking: options.checking} : {})}
 			hyperlinks={supportsHyperlinks.stdout}
 			onReport={report => {
 				last = report;

@@ -32,15 +32,19 @@ export async function runDemo(
 }
 
 /** The demo in the interactive doctor: the same report, revealed step by step as a live run would be. */
-export async function runDemoTui(name: string | undefined, screenReader: boolean): Promise<number> {
+export async function runDemoTui(
+	name: string | undefined,
+	screenReader: boolean,
+	firstFrame: {lines: number; checking: string} = {lines: 0, checking: ''},
+): Promise<number> {
 	const scenario = findScenario(name);
-	const {runTui} = await import('../tui.js');
 	const runner: Runner = async (_overrides, onEvent) => {
 		const report = await demoReport(scenario);
 		for (const step of report.steps) {
 			const title = step.id === 'role.lint' ? 'Check the role is safe' : "Evaluate Vault's login checks";
 			onEvent({type: 'start', id: step.id, title, group: step.group});
-			await new Promise(resolve => setTimeout(resolve, 120));
+			// Each step is revealed on its own turn, as a live run's are; the demo adds no waiting of its own.
+			await new Promise(resolve => setImmediate(resolve));
 			onEvent({
 				type: 'finish',
 				id: step.id,
@@ -54,7 +58,17 @@ export async function runDemoTui(name: string | undefined, screenReader: boolean
 		return report;
 	};
 
-	return runTui({title: `ona-vault-doctor demo: ${scenario.title}`, runner, screenReader});
+	const {startEarly} = await import('../hooks/early-run.js');
+	const early = startEarly(runner);
+	const {runTui} = await import('../tui.js');
+	return runTui({
+		title: `ona-vault-doctor demo: ${scenario.title}`,
+		runner,
+		early,
+		screenReader,
+		...(firstFrame.checking ? {checking: firstFrame.checking} : {}),
+		...(firstFrame.lines ? {firstFrameLines: firstFrame.lines} : {}),
+	});
 }
 
 /** The scenario named on the command line (default: ona); an unknown name is a usage error. */

@@ -309,17 +309,18 @@ export async function runReport(
 
 /** The interactive doctor over a live diagnosis; pickers and a pasted token re-run it with the change. */
 export async function runDiagnoseTui(
-	flags: DiagnoseFlags & {screenReader?: boolean},
+	flags: DiagnoseFlags & {screenReader?: boolean; firstFrameLines?: number; checking?: string},
 	output: Output,
 	stdin: NodeJS.ReadableStream,
 ): Promise<number> {
 	const options = doctorOptions(flags, output.env, stdin);
 	await checkInputFiles(options);
-	const [{runTui}, {diagnose, httpSettingsFor}, {VaultReader, vaultConnectionFromEnv}] = await Promise.all([
-		import('../tui.js'),
-		import('../core/doctor/diagnose.js'),
-		import('../core/probes/vault.js'),
-	]);
+	const [{diagnose, httpSettingsFor}, {VaultReader, vaultConnectionFromEnv}, {startEarly}] =
+		await Promise.all([
+			import('../core/doctor/diagnose.js'),
+			import('../core/probes/vault.js'),
+			import('../hooks/early-run.js'),
+		]);
 	const runner: Runner = (overrides, onEvent, signal) =>
 		diagnose(
 			{
@@ -368,14 +369,21 @@ export async function runDiagnoseTui(
 
 	const {value: code, failures} = await guardLogins(
 		output.stderr,
-		() =>
-			runTui({
+		async () => {
+			// The diagnosis starts now, inside the guard; Ink and React load behind the first frame meanwhile.
+			const early = startEarly(runner);
+			const {runTui} = await import('../tui.js');
+			return runTui({
 				applyFixes,
 				title: 'ona-vault-doctor',
 				runner,
+				early,
+				...(flags.checking ? {checking: flags.checking} : {}),
+				...(flags.firstFrameLines ? {firstFrameLines: flags.firstFrameLines} : {}),
 				listRoles,
 				screenReader: screenReaderWanted(output.env, flags.screenReader),
-			}),
+			});
+		},
 		{final: true},
 	);
 	for (const failure of failures)

@@ -23,3 +23,35 @@ export function wantsTui(
 export function screenReaderWanted(env: NodeJS.ProcessEnv, flag?: boolean): boolean {
 	return Boolean(flag) || env['INK_SCREEN_READER'] === 'true';
 }
+
+/**
+The first frame, written before Ink and React are even loaded: the title and what is being checked, laid out as
+the TUI's own first frame (title, a blank line, the checking line), so the TUI replaces it without a jump.
+Returns the number of lines written, for the TUI to take back; none in screen-reader mode (no text twice).
+*/
+export function writeFirstFrame(
+	stdout: NodeJS.WritableStream & {columns?: number},
+	title: string,
+	checking: string,
+	screenReader: boolean,
+): number {
+	if (screenReader) return 0;
+	const width = Math.max(20, (stdout.columns ?? 80) - 1);
+	const cut = (text: string) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
+	stdout.write(`\u001B[1m${cut(title)}\u001B[22m\n\n${cut(checking)}\n`);
+	return 3;
+}
+
+/** What a live diagnosis checks, from the flags and environment alone (nothing loaded, nothing asked). */
+export function checkingLine(
+	flags: {vaultAddr?: string; mount?: string; role?: string; offline?: boolean},
+	env: NodeJS.ProcessEnv,
+): string {
+	if (flags.offline) return 'Checking the token, the role and the config offline (no network)…';
+	const addr =
+		flags.vaultAddr ?? (env['VAULT_ADDR'] || 'https://127.0.0.1:8200 (the default: VAULT_ADDR is unset)');
+	const where = [flags.mount ? `auth/${flags.mount}` : '', flags.role ? `role ${flags.role}` : '']
+		.filter(Boolean)
+		.join(', ');
+	return `Checking the token, its issuer and the login at ${addr}${where ? ` (${where})` : ''}…`;
+}

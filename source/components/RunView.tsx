@@ -6,6 +6,8 @@ import {groups, type RunRow} from '../navigation.js';
 import {StatusBadge} from './StatusBadge.js';
 
 type Props = {
+	/** What is being checked, shown while the run goes. */
+	checking?: string;
 	report?: DoctorReport;
 	steps: StepProgress[];
 	running: boolean;
@@ -16,10 +18,11 @@ type Props = {
 };
 
 /** The checks grouped as Token, Issuer, Vault, Login, Access: spinners while running, then every finding. */
-export function RunView({report, steps, running, rows, selected, height, width}: Props) {
+export function RunView({checking, report, steps, running, rows, selected, height, width}: Props) {
 	if (running || !report) {
 		return (
 			<Box flexDirection="column">
+				{checking ? <Text wrap="truncate-end">{checking}</Text> : null}
 				{groups.map(group => {
 					const inGroup = steps.filter(step => step.group === group);
 					if (inGroup.length === 0) return null;

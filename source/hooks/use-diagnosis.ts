@@ -13,12 +13,9 @@ export type StepProgress = {
 	worst?: CheckStatus;
 };
 
-/** Starts a diagnosis with the given overrides; reports progress through onEvent; `signal` stops it (no new steps, no new login). */
-export type Runner = (
-	overrides: RunOverrides,
-	onEvent: (event: StepEvent) => void,
-	signal?: AbortSignal,
-) => Promise<DoctorReport>;
+import type {EarlyRun, Runner} from './early-run.js';
+
+export type {Runner} from './early-run.js';
 
 export type RunOverrides = {
 	mount?: string;
@@ -40,17 +37,19 @@ export type Diagnosis = {
 const rank: CheckStatus[] = ['fail', 'warn', 'skip', 'pass'];
 
 /** Runs the doctor and keeps its progress and report as React state; a re-run replaces both. */
-export function useDiagnosis(runner: Runner): Diagnosis {
+export function useDiagnosis(runner: Runner, early?: EarlyRun): Diagnosis {
 	const [state, setState] = useState<Omit<Diagnosis, 'rerun'>>({running: true, steps: [], overrides: {}});
 	const generation = useRef(0);
 	const inFlight = useRef<AbortController | undefined>(undefined);
+	// The first run may have started before the TUI loaded: it is taken over once, never started twice.
+	const pending = useRef(early);
 
 	const start = useCallback(
 		(overrides: RunOverrides) => {
 			const current = ++generation.current;
 			// A superseded run stops starting steps; a login it already made is still revoked by the run or on exit.
 			inFlight.current?.abort();
-			const controller = new AbortController();
+			const controller = pending.current?.controller ?? new AbortController();
 			inFlight.current = controller;
 			setState(previous => ({
 				running: true,
@@ -78,7 +77,9 @@ export function useDiagnosis(runner: Runner): Diagnosis {
 				});
 			};
 
-			runner(overrides, onEvent, controller.signal).then(
+			const first = pending.current;
+			pending.current = undefined;
+			(first ? first.take(onEvent) : runner(overrides, onEvent, controller.signal)).then(
 				report => {
 					// Screens get the sanitised view: no text from outside reaches the terminal uninterpreted.
 					if (generation.current === current)
