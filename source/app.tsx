@@ -1,7 +1,7 @@
 import {Box, Text, useApp, useInput, useStdin, useStdout} from 'ink';
 import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
 import {ApplyView} from './components/ApplyView.js';
-import {Header} from './components/Header.js';
+import {answerLines, Header} from './components/Header.js';
 import {HelpBar} from './components/HelpBar.js';
 import {HelpView} from './components/HelpView.js';
 import {PasteView} from './components/PasteView.js';
@@ -11,7 +11,10 @@ import {RoleView} from './components/RoleView.js';
 import {RunView} from './components/RunView.js';
 import {Summary} from './components/Summary.js';
 import {TokenView} from './components/TokenView.js';
+import {Viewport} from './components/Viewport.js';
+import {plannedChanges} from './core/apply.js';
 import type {DoctorReport} from './core/doctor/diagnose.js';
+import {mountsInPickerOrder} from './core/mount-choice.js';
 import {tokenSources} from './core/probes/token-source.js';
 import type {EarlyRun} from './hooks/early-run.js';
 import {type Runner, useDiagnosis} from './hooks/use-diagnosis.js';
@@ -24,6 +27,7 @@ import {
 	press,
 	runRows,
 } from './navigation.js';
+import {reportFacts} from './report/text.js';
 
 export type AppProps = {
 	title: string;
@@ -39,6 +43,8 @@ export type AppProps = {
 	applyFixes?: (report: DoctorReport) => Promise<string>;
 	/** Called with each finished report, so the exit code follows the last one. */
 	onReport: (report: DoctorReport) => void;
+	/** Called with every text copied (c) or to be copied by hand, to print again after the TUI closes. */
+	onCopy?: (text: string) => void;
 	now?: () => number;
 };
 
@@ -52,6 +58,7 @@ export default function App({
 	hyperlinks,
 	applyFixes,
 	onReport,
+	onCopy,
 	now = () => Date.now() / 1000,
 }: AppProps) {
 	const {exit} = useApp();
@@ -69,6 +76,8 @@ export default function App({
 	const report = diagnosis.report;
 	const rows = useMemo(() => runRows(report, navigation.showAll), [report, navigation.showAll]);
 	const reported = useRef<DoctorReport | undefined>(undefined);
+	// The height of the scrolling view's content, measured after layout (for clamping the scroll).
+	const contentHeight = useRef(0);
 
 	useEffect(() => {
 		if (report && !diagnosis.running && reported.current !== report) {
@@ -96,6 +105,11 @@ export default function App({
 		}
 	}, [navigation.screen, listRoles, report?.vault?.mount]);
 
+	// A status line ("Re-running with mount jwt...") lasts as long as the run it announces.
+	useEffect(() => {
+		if (!diagnosis.running) setNavigation(state => (state.busy ? {...state, busy: undefined} : state));
+	}, [diagnosis.running]);
+
 	useEffect(() => {
 		if (!focus || diagnosis.running || !report) return;
 		const check = report.checks.find(item => item.id === focus);
@@ -111,7 +125,7 @@ export default function App({
 	const pickerItems = useCallback(
 		(kind: PickerKind, query: string): string[] => {
 			const suggestions: Record<PickerKind, string[]> = {
-				mount: report?.vault?.mounts ?? [],
+				mount: mountsInPickerOrder(report?.vault?.mounts ?? [], report?.vault?.issuerMounts),
 				role: roles,
 				source: [...tokenSources],
 				audience: [
@@ -138,7 +152,10 @@ export default function App({
 				}
 
 				case 'copy': {
+					// The clipboard (OSC 52), and the text itself above the doctor, unwrapped, for copying by hand.
 					write(`\u001B]52;c;${Buffer.from(effect.text).toString('base64')}\u0007`);
+					write(`${effect.text}\n`);
+					onCopy?.(effect.text);
 					setCopied(effect.text);
 					break;
 				}
@@ -164,6 +181,15 @@ export default function App({
 					if (!applyFixes || !report) break;
 					applyFixes(report).then(
 						summary => {
+							// A path to restore by hand is a copy target: printed whole above the doctor too.
+							for (const line of summary.split('\n')) {
+								const target = /restore by hand: (.+)$/.exec(line)?.[1];
+								if (target) {
+									write(`restore by hand:\n${target}\n`);
+									onCopy?.(target);
+								}
+							}
+
 							setNavigation(state => ({...state, notice: summary}));
 							diagnosis.rerun();
 						},
@@ -174,7 +200,7 @@ export default function App({
 				}
 			}
 		},
-		[exit, write, diagnosis, applyFixes, report],
+		[exit, write, diagnosis, applyFixes, report, onCopy],
 	);
 
 	useInput(
@@ -185,6 +211,10 @@ export default function App({
 				fixCommands,
 				pickerItems,
 				running: diagnosis.running,
+				scrollMax: Math.max(0, contentHeight.current - (bodyHeight - 1)),
+				page: Math.max(1, bodyHeight - 2),
+				failures: report?.summary.fail ?? 0,
+				canApply: Boolean(applyFixes) && report !== undefined && plannedChanges(report).length > 0,
 			});
 			if (result.state.screen !== latest.current.screen) setCopied(undefined);
 			latest.current = result.state;
@@ -196,9 +226,31 @@ export default function App({
 
 	const width = Math.max(40, columns - 1);
 	const compactHeader = navigation.screen.name !== 'run' && height < 32;
-	const answerLines = (report?.login.predicted ? 1 : 0) + (report?.login.actual === undefined ? 0 : 1);
-	const headerLines = 1 + (compactHeader || !report ? 0 : 5) + answerLines;
-	const bodyHeight = Math.max(4, height - headerLines - 5);
+	const headerReport = report && !diagnosis.running ? report : undefined;
+	const headerLines =
+		1 +
+		(compactHeader || !headerReport ? 0 : reportFacts(headerReport).length) +
+		(headerReport ? answerLines(headerReport).reduce((sum, line) => sum + wrappedRows(line, width), 0) : 0);
+	const status = navigation.busy ?? navigation.notice;
+	const footerLines =
+		(status ? status.split('\n').reduce((sum, line) => sum + wrappedRows(line, width), 0) : 0) +
+		(headerReport && navigation.screen.name === 'run' ? 1 : 0) +
+		1;
+	// Header, a blank line, the body, a blank line, the footer, and the row the cursor rests on.
+	const bodyHeight = Math.max(3, height - headerLines - footerLines - 3);
+	// The selected fix step stays in view: the viewport scrolls to it when ↑↓ move past the visible rows.
+	const keepStepInView = useCallback(
+		(top: number, rowsOfStep: number) => {
+			setNavigation(state => {
+				const visible = Math.max(1, bodyHeight - 1);
+				if (top < state.scroll) return {...state, scroll: top};
+				const bottom = top + Math.min(rowsOfStep, visible);
+				if (bottom > state.scroll + visible) return {...state, scroll: bottom - visible};
+				return state;
+			});
+		},
+		[bodyHeight],
+	);
 	const {screen} = navigation;
 	let body: React.ReactNode;
 	switch (screen.name) {
@@ -211,6 +263,7 @@ export default function App({
 					hyperlinks={hyperlinks}
 					width={width}
 					height={bodyHeight}
+					onStepRows={keepStepInView}
 					{...(copied ? {copied} : {})}
 				/>
 			) : (
@@ -235,7 +288,7 @@ export default function App({
 		}
 
 		case 'apply': {
-			body = <ApplyView canApply={Boolean(applyFixes)} {...(report ? {report} : {})} />;
+			body = <ApplyView canApply={Boolean(applyFixes)} width={width} {...(report ? {report} : {})} />;
 			break;
 		}
 
@@ -280,22 +333,61 @@ export default function App({
 		}
 	}
 
+	// Every view but the picker (which pages itself) and the finished run list (which slices its rows) scrolls.
+	const scrolls = screen.name !== 'picker' && !(screen.name === 'run' && report && !diagnosis.running);
+	const canApply = Boolean(applyFixes) && report !== undefined && plannedChanges(report).length > 0;
 	return (
 		<Box flexDirection="column" width={width}>
 			<Header
 				title={title}
 				width={width}
 				compact={compactHeader}
-				{...(report && !diagnosis.running ? {report} : {})}
+				{...(headerReport ? {report: headerReport} : {})}
 			/>
 			<Box marginTop={1} flexDirection="column">
-				{diagnosis.error ? <Text color="red">The doctor could not run: {diagnosis.error}</Text> : body}
+				{diagnosis.error ? (
+					<Text color="red">The doctor could not run: {diagnosis.error}</Text>
+				) : scrolls ? (
+					<Viewport
+						key={screen.name}
+						height={bodyHeight}
+						offset={navigation.scroll}
+						onMeasure={rowsMeasured => {
+							contentHeight.current = rowsMeasured;
+						}}
+					>
+						{body}
+					</Viewport>
+				) : (
+					body
+				)}
 			</Box>
 			<Box marginTop={1} flexDirection="column">
-				{navigation.notice ? <Text color="cyan">{navigation.notice}</Text> : null}
-				{report && !diagnosis.running && screen.name === 'run' ? <Summary report={report} /> : null}
-				<HelpBar screen={screen.name} />
+				{status ? <Text color="cyan">{status}</Text> : null}
+				{headerReport && screen.name === 'run' ? <Summary report={headerReport} /> : null}
+				<HelpBar screen={screen.name} failures={headerReport?.summary.fail ?? 0} canApply={canApply} />
 			</Box>
 		</Box>
 	);
+}
+
+/** Rows a text takes when wrapped at word boundaries to the width (as Ink wraps it). */
+export function wrappedRows(text: string, width: number): number {
+	let rows = 1;
+	let column = 0;
+	for (const word of text.split(' ')) {
+		const length = [...word].length;
+		if (column > 0 && column + 1 + length > width) {
+			rows++;
+			column = 0;
+		}
+
+		column += (column > 0 ? 1 : 0) + length;
+		while (column > width) {
+			rows++;
+			column -= width;
+		}
+	}
+
+	return rows;
 }

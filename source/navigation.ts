@@ -20,9 +20,26 @@ export type Screen =
 	| {name: 'picker'; kind: PickerKind; query: string; index: number}
 	| {name: 'paste'; text: string};
 
-export type NavigationState = {screen: Screen; selected: number; showAll: boolean; notice?: string};
+export type NavigationState = {
+	screen: Screen;
+	selected: number;
+	showAll: boolean;
+	notice?: string;
+	/** What is under way (a re-run, an apply): shown while it lasts, cleared when the run ends. */
+	busy?: string;
+	/** The first row shown of a view longer than the terminal (token, role, help, apply, a finding). */
+	scroll: number;
+};
 
-export const initialNavigation: NavigationState = {screen: {name: 'run'}, selected: 0, showAll: false};
+export const initialNavigation: NavigationState = {
+	screen: {name: 'run'},
+	selected: 0,
+	showAll: false,
+	scroll: 0,
+};
+
+/** The views drawn in a scrolling viewport. */
+const scrolling = new Set<Screen['name']>(['problem', 'token', 'role', 'help', 'apply']);
 
 /** A row of the run view: a check, or the folded passes of a group. */
 export type RunRow =
@@ -76,6 +93,14 @@ export type PressContext = {
 	fixCommands: (checkId: string) => string[];
 	pickerItems: (kind: PickerKind, query: string) => string[];
 	running: boolean;
+	/** The largest scroll of the current view (content rows minus the rows shown); 0 when it fits. */
+	scrollMax?: number;
+	/** Rows a page key moves. */
+	page?: number;
+	/** Failed checks of the last report (none: nothing to apply). */
+	failures?: number;
+	/** Whether the apply view has changes it can write (not in the demo, not with nothing to change). */
+	canApply?: boolean;
 };
 
 const clamp = (value: number, max: number) => Math.max(0, Math.min(value, Math.max(0, max - 1)));
@@ -89,8 +114,26 @@ export function press(
 ): {state: NavigationState; effect?: Effect} {
 	const {screen} = state;
 	const next = (patch: Partial<NavigationState>) => ({
-		state: {...state, notice: undefined, ...patch} as NavigationState,
+		state: {
+			...state,
+			notice: undefined,
+			...(patch.screen && patch.screen.name !== screen.name ? {scroll: 0} : {}),
+			...patch,
+		} as NavigationState,
 	});
+	const scrollBy = (rows: number) => ({
+		state: {...state, scroll: Math.max(0, Math.min(state.scroll + rows, context.scrollMax ?? 0))},
+	});
+	const page = Math.max(1, context.page ?? 10);
+	if (scrolling.has(screen.name)) {
+		if (key.pageUp) return scrollBy(-page);
+		if (key.pageDown) return scrollBy(page);
+		if (screen.name !== 'problem') {
+			if (key.upArrow) return scrollBy(-1);
+			if (key.downArrow) return scrollBy(1);
+		}
+	}
+
 	const back = () => next({screen: {name: 'run'}});
 
 	if (screen.name === 'paste') {
@@ -99,7 +142,7 @@ export function press(
 			const token = screen.text.trim();
 			return token
 				? {
-						state: {...state, screen: {name: 'run'}, notice: 'Diagnosing the pasted token...'},
+						state: {...state, screen: {name: 'run'}, busy: 'Diagnosing the pasted token...'},
 						effect: {type: 'paste', token},
 					}
 				: back();
@@ -123,7 +166,7 @@ export function press(
 				(screen.kind === 'audience' || screen.kind === 'role' ? screen.query.trim() : undefined);
 			if (!value) return {state};
 			return {
-				state: {...state, screen: {name: 'run'}, notice: `Re-running with ${screen.kind} ${value}...`},
+				state: {...state, screen: {name: 'run'}, busy: `Re-running with ${screen.kind} ${value}...`},
 				effect: {type: 'choose', kind: screen.kind, value},
 			};
 		}
@@ -134,9 +177,9 @@ export function press(
 	}
 
 	if (screen.name === 'apply') {
-		if (input === 'y')
+		if (input === 'y' && context.canApply !== false)
 			return {
-				state: {...state, screen: {name: 'run'}, notice: 'Applying: backup, write, read-back...'},
+				state: {...state, screen: {name: 'run'}, busy: 'Applying: backup, write, read-back...'},
 				effect: {type: 'apply'},
 			};
 		if (input === 'n' || key.escape) return back();
@@ -148,7 +191,10 @@ export function press(
 	if (input === 't') return next({screen: screen.name === 'token' ? {name: 'run'} : {name: 'token'}});
 	if (input === 'v') return next({screen: screen.name === 'role' ? {name: 'run'} : {name: 'role'}});
 	if (input === 'p') return next({screen: {name: 'paste', text: ''}});
-	if (input === 'A' && !context.running) return next({screen: {name: 'apply'}});
+	if (input === 'A' && !context.running)
+		return context.failures === 0
+			? {state: {...state, notice: 'No check failed: there is nothing to apply.'}}
+			: next({screen: {name: 'apply'}});
 	const pickers: Record<string, PickerKind> = {m: 'mount', o: 'role', s: 'source', a: 'audience'};
 	if (pickers[input]) return next({screen: {name: 'picker', kind: pickers[input]!, query: '', index: 0}});
 
@@ -160,13 +206,12 @@ export function press(
 			return {
 				state: {
 					...state,
-					notice:
-						'Copied to the clipboard (OSC 52). If your terminal ignores it, the command is printed above.',
+					notice: 'Copied to the clipboard (OSC 52); also printed above the doctor, unwrapped.',
 				},
 				effect: {type: 'copy', text: commands[screen.step]!},
 			};
 		if (input === 'r' && !context.running)
-			return {state: {...state, notice: 'Checking again...'}, effect: {type: 'rerun', focus: screen.checkId}};
+			return {state: {...state, busy: 'Checking again...'}, effect: {type: 'rerun', focus: screen.checkId}};
 		return {state};
 	}
 
@@ -177,7 +222,7 @@ export function press(
 		if (key.pageDown) return next({selected: clamp(state.selected + 10, context.rows.length)});
 		if (input === 'f') return next({showAll: !state.showAll, selected: 0});
 		if (input === 'r' && !context.running)
-			return {state: {...state, notice: 'Running the diagnosis again...'}, effect: {type: 'rerun'}};
+			return {state: {...state, busy: 'Running the diagnosis again...'}, effect: {type: 'rerun'}};
 		const row = context.rows[state.selected];
 		if ((key.return || key.rightArrow) && row) {
 			if (row.kind === 'folded') return next({showAll: true});

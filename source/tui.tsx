@@ -22,6 +22,7 @@ export type TuiOptions = {
 /** Mounts the interactive doctor and resolves with the exit code once the person quits. */
 export async function runTui(options: TuiOptions): Promise<number> {
 	let last: DoctorReport | undefined;
+	const copies = new Set<string>();
 	if (options.firstFrameLines) process.stdout.write(`\u001B[${options.firstFrameLines}A\r\u001B[J`);
 	const instance = render(
 		<App
@@ -33,6 +34,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
 			onReport={report => {
 				last = report;
 			}}
+			onCopy={text => copies.add(text)}
 			{...(options.listRoles ? {listRoles: options.listRoles} : {})}
 			{...(options.applyFixes ? {applyFixes: options.applyFixes} : {})}
 		/>,
@@ -40,6 +42,11 @@ export async function runTui(options: TuiOptions): Promise<number> {
 	);
 	// Quitting in the middle of a run: the caller (guardLogins) revokes what the run's login obtained.
 	await instance.waitUntilExit();
+	// What was copied stays in the terminal, whole and unwrapped, in case the clipboard (OSC 52) did not take it.
+	if (copies.size > 0)
+		process.stdout.write(
+			`\nCopied in this session (also here, to copy by hand):\n\n${[...copies].join('\n\n')}\n`,
+		);
 	if (!last) return 2;
 	return last.verdict === 'pass' ? 0 : 1;
 }

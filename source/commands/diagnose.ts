@@ -330,6 +330,11 @@ export async function runDiagnoseTui(
 				...(overrides.audience ? {audience: overrides.audience} : {}),
 				...(overrides.source ? {source: overrides.source as TokenSourceName} : {}),
 				...(overrides.token ? {token: overrides.token, tokenFile: undefined, tokenEnv: undefined} : {}),
+				labels: {
+					...(overrides.mount ? {mount: 'chosen in the doctor'} : {}),
+					...(overrides.role ? {role: 'chosen in the doctor'} : {}),
+					...(overrides.token ? {token: 'the pasted token'} : {}),
+				},
 			} as DoctorOptions,
 			{onEvent, ...(signal ? {signal} : {})},
 		);

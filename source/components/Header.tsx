@@ -2,6 +2,16 @@ import {Box, Text} from 'ink';
 import type {DoctorReport} from '../core/doctor/diagnose.js';
 import {reportFacts} from '../report/text.js';
 
+/** Vault's answer, predicted and actual, as the header shows them (each wraps rather than being cut). */
+export function answerLines(report: DoctorReport): string[] {
+	return [
+		...(report.login.predicted ? [`Vault would answer: ${report.login.predicted}`] : []),
+		...(report.login.actual === undefined
+			? []
+			: [`Vault answered: ${report.login.actual ?? 'login accepted'}`]),
+	];
+}
+
 /** Who is logging in where, and what Vault answers. */
 export function Header({
 	report,
@@ -18,7 +28,7 @@ export function Header({
 	const facts = report && !compact ? reportFacts(report) : [];
 	const cut = (text: string) => (text.length > width - 9 ? `${text.slice(0, width - 10)}…` : text);
 	return (
-		<Box flexDirection="column">
+		<Box flexDirection="column" width={width}>
 			<Text bold wrap="truncate-end">
 				{title}
 			</Text>
@@ -27,14 +37,17 @@ export function Header({
 					<Text dimColor>{label.padEnd(6)}</Text> {cut(value)}
 				</Text>
 			))}
-			{report?.login.predicted ? (
-				<Text color="red">{cut(`Vault would answer: ${report.login.predicted}`)}</Text>
-			) : null}
-			{report && report.login.actual !== undefined ? (
-				<Text color={report.login.actual === null ? 'green' : 'red'}>
-					{cut(`Vault answered: ${report.login.actual ?? 'login accepted'}`)}
-				</Text>
-			) : null}
+			{report
+				? answerLines(report).map(line => (
+						<Text
+							key={line}
+							color={line.startsWith('Vault answered') && report.login.actual === null ? 'green' : 'red'}
+							wrap="wrap"
+						>
+							{line}
+						</Text>
+					))
+				: null}
 		</Box>
 	);
 }

@@ -12,7 +12,22 @@ const hints: Record<Screen['name'], string> = {
 	paste: 'paste the token  ⏎ diagnose  ctrl+u clear  esc cancel',
 };
 
-/** The keys that work on the current screen, always on the last line. */
-export function HelpBar({screen}: {screen: Screen['name']}) {
-	return <Text dimColor>{hints[screen]}</Text>;
+/** The keys that work on the current screen, always on the last line; only keys that do something now. */
+export function HelpBar({
+	screen,
+	failures = 0,
+	canApply = false,
+}: {
+	screen: Screen['name'];
+	failures?: number;
+	canApply?: boolean;
+}) {
+	let hint = hints[screen];
+	if (screen === 'run' && failures === 0) hint = hint.replace('  A apply fixes', '');
+	if (screen === 'apply' && !canApply) hint = 'esc back  q quit';
+	return (
+		<Text dimColor wrap="truncate-end">
+			{hint}
+		</Text>
+	);
 }

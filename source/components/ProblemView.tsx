@@ -1,9 +1,11 @@
-import {Box, Text} from 'ink';
+import {Box, type DOMElement, measureElement, Text} from 'ink';
+import {useLayoutEffect, useRef} from 'react';
 import type {ReportCheck} from '../core/doctor/diagnose.js';
 import {problems} from '../core/problems.js';
 import {formatValue} from '../report/text.js';
 import {StatusBadge} from './StatusBadge.js';
 import {Value} from './Value.js';
+import {rowWithin} from './Viewport.js';
 
 type Props = {
 	check: ReportCheck;
@@ -12,19 +14,28 @@ type Props = {
 	copied?: string;
 	width: number;
 	height?: number;
+	/** Told where the selected fix step lies (first row, rows), so the viewport can keep it in view. */
+	onStepRows?: (top: number, rows: number) => void;
 };
 
 const link = (url: string, enabled: boolean) =>
 	enabled ? `\u001B]8;;${url}\u0007${url}\u001B]8;;\u0007` : url;
 
 /** One finding, walked through: what it means, the evidence side by side, the fix as numbered steps. */
-export function ProblemView({check, step, hyperlinks, copied, width, height = 40}: Props) {
+export function ProblemView({check, step, hyperlinks, copied, width, height = 40, onStepRows}: Props) {
+	const root = useRef<DOMElement>(null);
+	const selected = useRef<DOMElement>(null);
+	useLayoutEffect(() => {
+		const top = rowWithin(selected.current, root.current);
+		if (top !== undefined && selected.current && step >= 0)
+			onStepRows?.(top, measureElement(selected.current).height);
+	}, [step, onStepRows]);
 	const problem = check.problem ? problems[check.problem] : undefined;
 	const roomy = height >= 20;
 	const window = isTimeWindow(check.actual) ? check.actual : undefined;
 	const commands = check.fix?.commands ?? [];
 	return (
-		<Box flexDirection="column" width={width}>
+		<Box ref={root} flexDirection="column" width={width}>
 			<Box>
 				<StatusBadge status={check.status} />
 				<Text bold> {check.title}</Text>
@@ -75,7 +86,7 @@ export function ProblemView({check, step, hyperlinks, copied, width, height = 40
 				<Box flexDirection="column" marginTop={1}>
 					<Text bold>Fix: {check.fix.summary}</Text>
 					{commands.map((command, index) => (
-						<Box key={command} paddingLeft={1}>
+						<Box key={command} paddingLeft={1} {...(index === step ? {ref: selected} : {})}>
 							<Box flexShrink={0}>
 								<Text color={index === step ? 'cyan' : undefined}>{index === step ? '›' : ' '}</Text>
 								<Text>{` ${index + 1}. `}</Text>
@@ -96,9 +107,9 @@ export function ProblemView({check, step, hyperlinks, copied, width, height = 40
 			{copied ? (
 				<Box marginTop={1} flexDirection="column">
 					<Text color="green">
-						Copied step {step + 1}. If your terminal does not support OSC 52, copy it from here:
+						Copied step {step + 1} (OSC 52). If your terminal ignores it, the command is printed whole above
+						the doctor, unwrapped, and again when you quit: copy it from there.
 					</Text>
-					<Text>{copied}</Text>
 				</Box>
 			) : null}
 		</Box>

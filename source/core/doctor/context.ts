@@ -29,6 +29,8 @@ export type DoctorOptions = {
 	pluginVersion?: string;
 	env: NodeJS.ProcessEnv;
 	readStdin: () => Promise<string>;
+	/** How values chosen inside the TUI are named in the report (a picker, a pasted token), instead of their flags. */
+	labels?: {mount?: string; role?: string; token?: string};
 	/** This machine's clock in unix seconds (tests pin it). */
 	now: () => number;
 };

@@ -83,14 +83,14 @@ const tokenSource: Step = {
 				timeoutMs: options.timeoutMs,
 				http: context.http,
 			});
-			context.token = token;
+			context.token = options.labels?.token ? {...token, description: options.labels.token} : token;
 			return {
 				checks: [
 					{
 						id: 'token.source',
 						title: this.title,
 						status: 'pass',
-						message: `Token from ${token.description}${token.why ? ` (${token.why})` : ''}.`,
+						message: `Token from ${context.token.description}${token.why ? ` (${token.why})` : ''}.`,
 					},
 				],
 			};
@@ -286,7 +286,10 @@ const vaultMount: Step = {
 		const {options} = context;
 		if (options.offline) {
 			const path = (options.mount ?? 'jwt').replace(/^\/+|\/+$/g, '').replace(/^auth\//, '');
-			context.mount = {path, reason: options.mount ? '--mount' : 'the default path'};
+			context.mount = {
+				path,
+				reason: options.mount ? (options.labels?.mount ?? '--mount') : 'the default path',
+			};
 			return {
 				checks: [
 					{
@@ -315,7 +318,7 @@ const vaultMount: Step = {
 		if (options.mount) {
 			const mount = options.mount.replace(/^\/+|\/+$/g, '').replace(/^auth\//, '');
 			if (answer.ok && !context.mounts!.some(candidate => candidate.path === mount)) {
-				select(mount, '--mount');
+				select(mount, options.labels?.mount ?? '--mount');
 				context.mount!.missing = true;
 				return {
 					checks: [
@@ -332,10 +335,15 @@ const vaultMount: Step = {
 				};
 			}
 
-			select(mount, '--mount');
+			select(mount, options.labels?.mount ?? '--mount');
 			return {
 				checks: [
-					{id: 'vault.mount', title: this.title, status: 'pass', message: `Using auth/${mount} (--mount).`},
+					{
+						id: 'vault.mount',
+						title: this.title,
+						status: 'pass',
+						message: `Using auth/${mount} (${options.labels?.mount ?? '--mount'}).`,
+					},
 				],
 			};
 		}
@@ -607,7 +615,7 @@ export function closestName(wanted: string, names: string[]): string | undefined
 /** --role, else $IDP_VAULT_ROLE (Ona's CLI), else $VAULT_ROLE (CircleCI contexts), else the mount's default_role. */
 function resolveRoleName(context: DoctorContext): {name: string; reason: string} {
 	const {options} = context;
-	if (options.role) return {name: options.role, reason: '--role'};
+	if (options.role) return {name: options.role, reason: options.labels?.role ?? '--role'};
 	if (options.env['IDP_VAULT_ROLE']) return {name: options.env['IDP_VAULT_ROLE'], reason: '$IDP_VAULT_ROLE'};
 	if (options.env['VAULT_ROLE']) return {name: options.env['VAULT_ROLE'], reason: '$VAULT_ROLE'};
 	// The file is the role meant; the mount's default_role may be another one.
