@@ -71,7 +71,6 @@ export default function App({
 	const latest = useRef(navigation);
 	latest.current = navigation;
 	const [roles, setRoles] = useState<string[]>([]);
-	const [copied, setCopied] = useState<string | undefined>();
 	const [focus, setFocus] = useState<string | undefined>();
 	const report = diagnosis.report;
 	const rows = useMemo(() => runRows(report, navigation.showAll), [report, navigation.showAll]);
@@ -156,12 +155,10 @@ export default function App({
 					write(`\u001B]52;c;${Buffer.from(effect.text).toString('base64')}\u0007`);
 					write(`${effect.text}\n`);
 					onCopy?.(effect.text);
-					setCopied(effect.text);
 					break;
 				}
 
 				case 'rerun': {
-					setCopied(undefined);
 					if (effect.focus) setFocus(effect.focus);
 					diagnosis.rerun();
 					break;
@@ -216,7 +213,6 @@ export default function App({
 				failures: report?.summary.fail ?? 0,
 				canApply: Boolean(applyFixes) && report !== undefined && plannedChanges(report).length > 0,
 			});
-			if (result.state.screen !== latest.current.screen) setCopied(undefined);
 			latest.current = result.state;
 			setNavigation(result.state);
 			apply(result.effect);
@@ -264,7 +260,6 @@ export default function App({
 					width={width}
 					height={bodyHeight}
 					onStepRows={keepStepInView}
-					{...(copied ? {copied} : {})}
 				/>
 			) : (
 				<Text>This check is gone after the re-run.</Text>

@@ -206,7 +206,7 @@ export function press(
 			return {
 				state: {
 					...state,
-					notice: 'Copied to the clipboard (OSC 52); also printed above the doctor, unwrapped.',
+					notice: `Copied step ${screen.step + 1} to the clipboard (OSC 52). Not pasted? It is printed whole above the doctor, and again when you quit.`,
 				},
 				effect: {type: 'copy', text: commands[screen.step]!},
 			};

@@ -84,12 +84,22 @@ test('token, role and help views; the signature is never shown', async () => {
 	await app.press('t');
 	await app.waitFor('Signature: present, never shown.');
 	assert.match(app.frame(), /Ona V3 environment token/);
+	// The claims run past 24 rows: the view scrolls under the header instead of pushing it off.
+	assert.match(app.frame(), /lines? below {2}PgUp\/PgDn scroll/);
+	await app.press(keys.pageDown);
+	await app.waitFor('creator_email');
+	assert.match(app.frame(), /^ona-vault-doctor test/);
 	assert.match(app.frame(), /creator_email\s+"dev@example.com"/);
 	assert.match(app.frame(), /exp\s+\d+ {2}2026-/);
 	await app.press('v');
 	await app.waitFor('auth/jwt/role/ona-project');
 	assert.match(app.frame(), /✖ fail\s+claim project_id/);
-	assert.match(app.frame(), /✖ fail\s+bound_audiences\s+\["vault.hashicorp.com"\]\s+\["sts.amazonaws.com"\]/);
+	// At 100 columns a UUID does not fit two columns: each binding is stacked, its values whole.
+	assert.match(
+		app.frame(),
+		/✖ fail\s+bound_audiences\n\s+role\s+\["vault.hashicorp.com"\]\n\s+token\s+\["sts.amazonaws.com"\]/,
+	);
+	assert.match(app.frame(), /role\s+"0193b6c3-ffff-7c4d-8e9f-000000000000"/);
 	await app.press('?');
 	await app.waitFor('Keys');
 	assert.match(app.frame(), /paste a token to diagnose/);

@@ -11,7 +11,6 @@ type Props = {
 	check: ReportCheck;
 	step: number;
 	hyperlinks: boolean;
-	copied?: string;
 	width: number;
 	height?: number;
 	/** Told where the selected fix step lies (first row, rows), so the viewport can keep it in view. */
@@ -22,7 +21,7 @@ const link = (url: string, enabled: boolean) =>
 	enabled ? `\u001B]8;;${url}\u0007${url}\u001B]8;;\u0007` : url;
 
 /** One finding, walked through: what it means, the evidence side by side, the fix as numbered steps. */
-export function ProblemView({check, step, hyperlinks, copied, width, height = 40, onStepRows}: Props) {
+export function ProblemView({check, step, hyperlinks, width, height = 40, onStepRows}: Props) {
 	const root = useRef<DOMElement>(null);
 	const selected = useRef<DOMElement>(null);
 	useLayoutEffect(() => {
@@ -102,14 +101,6 @@ export function ProblemView({check, step, hyperlinks, copied, width, height = 40
 						</Box>
 					))}
 					{check.fix.docs ? <Text dimColor>Docs: {link(check.fix.docs, hyperlinks)}</Text> : null}
-				</Box>
-			) : null}
-			{copied ? (
-				<Box marginTop={1} flexDirection="column">
-					<Text color="green">
-						Copied step {step + 1} (OSC 52). If your terminal ignores it, the command is printed whole above
-						the doctor, unwrapped, and again when you quit: copy it from there.
-					</Text>
 				</Box>
 			) : null}
 		</Box>

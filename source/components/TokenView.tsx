@@ -16,6 +16,7 @@ export function TokenView({report, now, width}: {report?: DoctorReport; now: num
 				from {token.source}
 				{token.why ? ` (${token.why})` : ''}
 			</Text>
+			<Text dimColor>Signature: present, never shown.</Text>
 			<Box marginTop={1} flexDirection="column">
 				<Text bold>Header</Text>
 				{Object.entries(token.header).map(([key, value]) => (
@@ -42,7 +43,6 @@ export function TokenView({report, now, width}: {report?: DoctorReport; now: num
 					</Box>
 				))}
 			</Box>
-			<Text dimColor>Signature: present, never shown.</Text>
 		</Box>
 	);
 }

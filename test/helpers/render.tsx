@@ -14,7 +14,15 @@ export type Rendered = {
 	unmount(): void;
 };
 
-export const keys = {enter: '\r', escape: '\u001B', up: '\u001B[A', down: '\u001B[B', backspace: '\u007F'};
+export const keys = {
+	enter: '\r',
+	escape: '\u001B',
+	up: '\u001B[A',
+	down: '\u001B[B',
+	backspace: '\u007F',
+	pageDown: '\u001B[6~',
+	pageUp: '\u001B[5~',
+};
 
 /** ink-testing-library behind explicit waits: Ink updates frames asynchronously, and input must not race the handlers. */
 export function render(tree: ReactElement): Rendered {
