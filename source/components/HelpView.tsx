@@ -1,9 +1,10 @@
 import {Box, Text} from 'ink';
 
 const keys: Array<[string, string]> = [
-	['↑ ↓', 'move between findings (page up / page down jump)'],
+	['↑ ↓', 'move between findings, fix steps, or the lines of a long view'],
+	['PgUp PgDn', 'a page up or down (a long view scrolls; the header stays)'],
 	['⏎ or →', 'open the selected finding: evidence, cause and fix'],
-	['c', 'copy the selected fix step (OSC 52), shown below as well'],
+	['c', 'copy the selected fix step (OSC 52); also printed whole above the doctor and on quitting'],
 	['r', 're-run the diagnosis (on a finding: check it again after you changed something)'],
 	['f', 'show or fold the checks that passed'],
 	['t', 'the token: header, claims, times (never the signature)'],
@@ -24,11 +25,12 @@ export function HelpView() {
 		<Box flexDirection="column">
 			<Text bold>Keys</Text>
 			{keys.map(([key, meaning]) => (
-				<Text key={key}>
-					{'  '}
-					<Text color="cyan">{key.padEnd(10)}</Text>
-					{meaning}
-				</Text>
+				<Box key={key} paddingLeft={2}>
+					<Box width={11} flexShrink={0}>
+						<Text color="cyan">{key}</Text>
+					</Box>
+					<Text wrap="wrap">{meaning}</Text>
+				</Box>
 			))}
 			<Box marginTop={1}>
 				<Text dimColor>

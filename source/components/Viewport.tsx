@@ -27,19 +27,20 @@ export function Viewport({height, offset, onMeasure, children}: Props) {
 			onMeasure?.(contentHeight);
 		}
 	});
-	const overflowing = total === undefined || total > height;
-	// When the content overflows, one row goes to the line that says so.
-	const rows = total !== undefined && overflowing ? Math.max(1, height - 1) : height;
-	const first = total === undefined ? 0 : Math.max(0, Math.min(offset, total - rows));
-	const below = total === undefined ? 0 : Math.max(0, total - first - rows);
+	const overflowing = total !== undefined && total > height;
+	// The window is always clipped to the rows it has: content that grows is never drawn past them, even for the
+	// one frame before it is measured again (a frame taller than the terminal would push the header off for good).
+	const rows = overflowing ? Math.max(1, height - 1) : height;
+	const first = overflowing ? Math.max(0, Math.min(offset, total - rows)) : 0;
+	const below = overflowing ? Math.max(0, total - first - rows) : 0;
 	return (
-		<Box flexDirection="column" height={overflowing ? height : undefined} flexShrink={0}>
-			<Box flexDirection="column" height={overflowing ? rows : undefined} overflowY="hidden" flexShrink={0}>
+		<Box flexDirection="column" height={height} flexShrink={0}>
+			<Box flexDirection="column" height={rows} overflowY="hidden" flexShrink={0}>
 				<Box ref={content} flexDirection="column" flexShrink={0} marginTop={-first}>
 					{children}
 				</Box>
 			</Box>
-			{total !== undefined && overflowing ? (
+			{overflowing ? (
 				<Text dimColor wrap="truncate-end">
 					{`${first > 0 ? `↑ ${first} line${first === 1 ? '' : 's'} above  ` : ''}${below > 0 ? `↓ ${below} line${below === 1 ? '' : 's'} below  ` : ''}PgUp/PgDn scroll`}
 				</Text>
