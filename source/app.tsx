@@ -178,16 +178,25 @@ export default function App({
 					if (!applyFixes || !report) break;
 					applyFixes(report).then(
 						summary => {
-							// A path to restore by hand is a copy target: printed whole above the doctor too.
-							for (const line of summary.split('\n')) {
-								const target = /restore by hand: (.+)$/.exec(line)?.[1];
-								if (target) {
-									write(`restore by hand:\n${target}\n`);
-									onCopy?.(target);
-								}
+							// A restore command is a copy target: printed whole above the doctor, not wrapped in the notice.
+							const targets = summary
+								.split('\n')
+								.map(line => line.trim())
+								.filter(line => line.startsWith('ona-vault-doctor restore '));
+							for (const target of targets) {
+								write(`${target}\n`);
+								onCopy?.(target);
 							}
 
-							setNavigation(state => ({...state, notice: summary}));
+							const shown = summary
+								.split('\n')
+								.map(line =>
+									targets.includes(line.trim())
+										? '  (the command is printed whole above the doctor, and again when you quit)'
+										: line,
+								)
+								.join('\n');
+							setNavigation(state => ({...state, notice: shown}));
 							diagnosis.rerun();
 						},
 						(error: Error) =>
@@ -212,6 +221,11 @@ export default function App({
 				page: Math.max(1, bodyHeight - 2),
 				failures: report?.summary.fail ?? 0,
 				canApply: Boolean(applyFixes) && report !== undefined && plannedChanges(report).length > 0,
+				...(report?.token && !report.token.audienceRequestable
+					? {
+							audienceFixed: `The token came from ${report.token.source}: its audience was set when it was minted, so the doctor cannot ask for another. Mint one with the audience you want and pass it (or press p to paste it).`,
+						}
+					: {}),
 			});
 			latest.current = result.state;
 			setNavigation(result.state);

@@ -148,7 +148,8 @@ export function createProgram(
 		.description(
 			'propose a least-privilege role and policy from a real token; --apply writes them after confirmation',
 		)
-		.requiredOption('--role-name <name>', 'the role to create')
+		.option('--role-name <name>', 'the role to create (on a terminal the guided onboarding asks for it)')
+		.option('--no-tui', 'print the proposal as text even on a terminal')
 		.option('--source <source>', 'where the token comes from (as for diagnose)', 'auto')
 		.option('--token-file <path>', 'read the token from a file, or - for standard input')
 		.option('--token-env <name>', 'read the token from an environment variable')

@@ -101,6 +101,8 @@ export type PressContext = {
 	failures?: number;
 	/** Whether the apply view has changes it can write (not in the demo, not with nothing to change). */
 	canApply?: boolean;
+	/** Why the audience cannot be chosen (a token from a file or a variable was minted already); unset when it can. */
+	audienceFixed?: string;
 };
 
 const clamp = (value: number, max: number) => Math.max(0, Math.min(value, Math.max(0, max - 1)));
@@ -196,6 +198,8 @@ export function press(
 			? {state: {...state, notice: 'No check failed: there is nothing to apply.'}}
 			: next({screen: {name: 'apply'}});
 	const pickers: Record<string, PickerKind> = {m: 'mount', o: 'role', s: 'source', a: 'audience'};
+	if (pickers[input] === 'audience' && context.audienceFixed)
+		return {state: {...state, notice: context.audienceFixed}};
 	if (pickers[input]) return next({screen: {name: 'picker', kind: pickers[input]!, query: '', index: 0}});
 
 	if (screen.name === 'problem') {

@@ -1,6 +1,7 @@
 import {Box, Text, useApp, useInput, useStdin, useStdout} from 'ink';
 import {useEffect, useRef, useState} from 'react';
 import {HelpBar} from './components/HelpBar.js';
+import {invalidRoleName} from './core/names.js';
 import type {OnboardOptions, OnboardPlatform, Proposal} from './core/onboard.js';
 import {formatValue} from './report/text.js';
 
@@ -10,17 +11,29 @@ export type OnboardAppProps = {
 	/** The claims the platform template binds, pre-selected. */
 	defaults: (platform: OnboardPlatform) => string[];
 	propose: (options: OnboardOptions) => Promise<Proposal>;
-	/** Writes the proposal (backup, read-back, rollback) and says what happened; absent without --apply rights. */
-	apply?: (proposal: Proposal) => Promise<string>;
+	/** Writes the proposal for the named role (backup, read-back, rollback) and says what happened; absent without --apply rights. */
+	apply?: (proposal: Proposal, roleName: string) => Promise<string>;
+	/** Called with the commands when they are copied, to print them again after the onboarding closes. */
+	onCopy?: (text: string) => void;
 };
 
-type Step = 'platform' | 'claims' | 'audience' | 'paths' | 'review';
+type Step = 'name' | 'platform' | 'claims' | 'audience' | 'paths' | 'review';
 
 const platforms: OnboardPlatform[] = ['ona', 'circleci', 'github', 'gitlab', 'generic'];
-const steps: Step[] = ['platform', 'claims', 'audience', 'paths', 'review'];
 
 /** The guided onboarding: platform, claims to bind, audience, secret paths, then the proposal checked against the token. */
-export default function OnboardApp({claims, initial, defaults, propose, apply}: OnboardAppProps) {
+export default function OnboardApp({claims, initial, defaults, propose, apply, onCopy}: OnboardAppProps) {
+	// Without --role-name the first step asks for it.
+	const steps: Step[] = [
+		...(initial.roleName ? [] : ['name' as const]),
+		'platform',
+		'claims',
+		'audience',
+		'paths',
+		'review',
+	];
+	const [roleName, setRoleName] = useState(initial.roleName);
+	const [nameInput, setNameInput] = useState('');
 	const {exit} = useApp();
 	const {isRawModeSupported} = useStdin();
 	const {write} = useStdout();
@@ -30,7 +43,7 @@ export default function OnboardApp({claims, initial, defaults, propose, apply}: 
 			claims[key] !== null &&
 			(typeof claims[key] !== 'object' || Array.isArray(claims[key])),
 	);
-	const [step, setStep] = useState<Step>('platform');
+	const [step, setStep] = useState<Step>(steps[0]!);
 	const [platform, setPlatform] = useState<OnboardPlatform>(initial.platform ?? 'generic');
 	const [cursor, setCursor] = useState(Math.max(0, platforms.indexOf(initial.platform ?? 'generic')));
 	const [selected, setSelected] = useState<Set<string>>(
@@ -50,17 +63,18 @@ export default function OnboardApp({claims, initial, defaults, propose, apply}: 
 			.filter(Boolean);
 		propose({
 			...initial,
+			roleName,
 			claims,
 			platform,
 			bind: [...selected],
 			...(audience ? {audience} : {}),
 			secretPaths,
 		}).then(setProposal, (error: Error) => setMessage(error.message));
-	}, [step, initial, claims, platform, selected, audience, paths, propose]);
+	}, [step, initial, roleName, claims, platform, selected, audience, paths, propose]);
 
 	const go = (next: Step) => {
 		setStep(next);
-		setCursor(0);
+		setCursor(next === 'platform' ? Math.max(0, platforms.indexOf(platform)) : 0);
 		setMessage(undefined);
 		if (next !== 'review') setProposal(undefined);
 	};
@@ -74,7 +88,18 @@ export default function OnboardApp({claims, initial, defaults, propose, apply}: 
 				return;
 			}
 
-			if (step === 'platform') {
+			if (step === 'name') {
+				if (key.return) {
+					const name = nameInput.trim().toLowerCase();
+					const problem = name ? invalidRoleName(name) : 'Type the name of the role to create';
+					if (problem) setMessage(problem);
+					else {
+						setRoleName(name);
+						go('platform');
+					}
+				} else if (key.backspace || key.delete) setNameInput(value => value.slice(0, -1));
+				else if (input && !key.ctrl) setNameInput(value => value + input.replace(/\s+/g, ''));
+			} else if (step === 'platform') {
 				if (key.upArrow) setCursor(value => Math.max(0, value - 1));
 				if (key.downArrow) setCursor(value => Math.min(platforms.length - 1, value + 1));
 				if (key.return) {
@@ -106,8 +131,10 @@ export default function OnboardApp({claims, initial, defaults, propose, apply}: 
 			} else if (step === 'review') {
 				if (input === 'q') exit();
 				if (input === 'c' && proposal) {
-					write(`\u001B]52;c;${Buffer.from(proposal.commands.join('\n\n')).toString('base64')}\u0007`);
-					setMessage('Commands copied to the clipboard (OSC 52).');
+					const text = proposal.commands.join('\n\n');
+					write(`\u001B]52;c;${Buffer.from(text).toString('base64')}\u0007`);
+					onCopy?.(text);
+					setMessage('Commands copied to the clipboard (OSC 52); they are printed again when you quit.');
 				}
 
 				if (input === 'y' && proposal && apply && !busy.current) {
@@ -118,7 +145,7 @@ export default function OnboardApp({claims, initial, defaults, propose, apply}: 
 
 					busy.current = true;
 					setMessage('Applying: backup, write, read-back...');
-					apply(proposal)
+					apply(proposal, roleName)
 						.then(
 							summary => setMessage(summary),
 							(error: Error) => setMessage(`Nothing applied: ${error.message}`),
@@ -136,10 +163,21 @@ export default function OnboardApp({claims, initial, defaults, propose, apply}: 
 	return (
 		<Box flexDirection="column">
 			<Text bold>
-				ona-vault-doctor onboard: auth/{initial.mount}/role/{initial.roleName}{' '}
-				<Text dimColor>(step {steps.indexOf(step) + 1} of 5)</Text>
+				ona-vault-doctor onboard: auth/{initial.mount}/role/{roleName || '…'}{' '}
+				<Text dimColor>
+					(step {steps.indexOf(step) + 1} of {steps.length})
+				</Text>
 			</Text>
 			<Box marginTop={1} flexDirection="column">
+				{step === 'name' ? (
+					<>
+						<Text>The name of the role to create (lowercase; letters, digits, _ . -):</Text>
+						<Text>
+							{nameInput}
+							<Text inverse> </Text>
+						</Text>
+					</>
+				) : null}
 				{step === 'platform' ? (
 					<>
 						<Text>Which platform mints the tokens?</Text>
@@ -206,7 +244,7 @@ export default function OnboardApp({claims, initial, defaults, propose, apply}: 
 			<Box marginTop={1}>
 				{step === 'review' ? (
 					<Text dimColor>{apply ? 'y apply  ' : ''}c copy commands esc back q quit</Text>
-				) : step === 'audience' || step === 'paths' ? (
+				) : step === 'name' || step === 'audience' || step === 'paths' ? (
 					<Text dimColor>type ⏎ next esc back</Text>
 				) : (
 					<HelpBar screen="picker" />

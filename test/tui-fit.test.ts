@@ -165,6 +165,10 @@ test('status lines end with their run; a picker choice is not called --mount; A 
 	await session.settle();
 	assert.doesNotMatch(session.screen(), /Re-running with/, 'the status line is gone once the run ended');
 	assert.doesNotMatch(session.screen(), /\(--mount\)/);
+	// A token from a variable was minted already: the audience picker says why it cannot help.
+	session.press('a');
+	await session.waitFor('its audience was set when it was minted');
+	assert.doesNotMatch(session.screen(), /Choose the audience/);
 	session.press('q');
 	assert.equal(await session.exited, 1);
 });
@@ -205,4 +209,48 @@ test('the first frame names what is checked before the TUI has loaded, and the T
 	assert.equal((screen.match(/^ona-vault-doctor/gm) ?? []).length, 1, `one title, not two:\n${screen}`);
 	session.press('q');
 	assert.equal(await session.exited, 1);
+});
+
+test('guided onboarding asks for the role name; quitting after c prints the commands; --no-tui prints text', async () => {
+	const good = await world.issuer.sign(onaClaims(world));
+	const session = spawnPty(process.execPath, [cliPath, 'onboard', '--token-env', 'JOB_TOKEN'], {
+		cols: 100,
+		rows: 30,
+		env: {...env(), JOB_TOKEN: good},
+	});
+	await session.waitFor('The name of the role to create');
+	session.write('Team-App');
+	await session.waitFor('Team-App');
+	session.press('enter');
+	await session.waitFor('Which platform mints the tokens?');
+	assert.match(session.screen(), /auth\/jwt\/role\/team-app/);
+	for (const expected of [
+		'Which claims must match?',
+		'The audience to bind',
+		'Secret paths to grant read on',
+	]) {
+		session.press('enter');
+		await session.waitFor(expected);
+	}
+	session.press('enter');
+	await session.waitFor('This token would be accepted by the proposed role.');
+	session.press('c');
+	await session.waitFor('printed again when you quit');
+	session.press('q');
+	assert.equal(await session.exited, 0);
+	const output = session.output();
+	const printed = output.slice(output.lastIndexOf('The onboarding commands (copied with c)'));
+	assert.match(printed, /vault write auth\/jwt\/role\/team-app/);
+
+	const {runCli} = await import('./helpers/run-cli.js');
+	const text = await runCli(['onboard', '--no-tui', '--token-env', 'JOB_TOKEN', '--role-name', 'team-app'], {
+		env: {...env(), JOB_TOKEN: good},
+	});
+	assert.equal(text.code, 0, text.stderr);
+	assert.match(text.stdout, /Proposed role auth\/jwt\/role\/team-app/);
+	const missing = await runCli(['onboard', '--no-tui', '--token-env', 'JOB_TOKEN'], {
+		env: {...env(), JOB_TOKEN: good},
+	});
+	assert.equal(missing.code, 2);
+	assert.match(missing.stderr, /needs --role-name/);
 });

@@ -21,6 +21,7 @@ import {wantsTui} from './interactive.js';
 import {type Output, readStdin, UsageError} from './io.js';
 
 export type OnboardFlags = {
+	tui?: boolean;
 	source?: string;
 	audience?: string;
 	token?: string;
@@ -143,8 +144,14 @@ export async function runOnboard(
 	output: Output,
 	stdin: NodeJS.ReadableStream,
 ): Promise<number> {
-	if (!flags.roleName) throw new UsageError('onboard needs --role-name <name> for the new role.');
 	checkOnboardFlags(flags);
+	const guided = wantsTui(output, stdin as {isTTY?: boolean}, {
+		...(flags.json ? {json: true} : {}),
+		...(flags.yes || flags.tui === false ? {tui: false} : {}),
+	});
+	// On a terminal the guided onboarding asks for the name; elsewhere it must be given.
+	if (!flags.roleName && !guided)
+		throw new UsageError('onboard needs --role-name <name> for the new role (on a terminal it asks for it).');
 	if (flags.platform && !platforms.includes(flags.platform as OnboardPlatform))
 		throw new UsageError(`--platform must be one of ${platforms.join(', ')}.`);
 	if (flags.scope && !['organization', 'project', 'user'].includes(flags.scope))
@@ -176,12 +183,7 @@ export async function runOnboard(
 	const inspection = inspectToken(token);
 	if (!inspection.ok) throw new UsageError(inspection.reason);
 	const mount = flags.mount ?? 'jwt';
-	if (
-		wantsTui(output, stdin as {isTTY?: boolean}, {
-			...(flags.json ? {json: true} : {}),
-			...(flags.yes ? {tui: false} : {}),
-		})
-	) {
+	if (guided) {
 		return runOnboardTui(
 			flags,
 			{compact: inspection.compact, header: inspection.header, claims: inspection.claims},
@@ -190,6 +192,7 @@ export async function runOnboard(
 		);
 	}
 
+	if (!flags.roleName) throw new UsageError('onboard needs --role-name <name> for the new role.');
 	let proposal: Awaited<ReturnType<typeof proposeRole>>;
 	try {
 		proposal = await proposeRole({
@@ -282,10 +285,12 @@ async function runOnboardTui(
 ): Promise<number> {
 	const {claims} = token;
 	const [{render}, {default: OnboardApp}] = await Promise.all([import('ink'), import('../onboard-app.js')]);
-	const roleName = flags.roleName!.toLowerCase();
+	const roleName = flags.roleName?.toLowerCase() ?? '';
 	const platform = (flags.platform as OnboardPlatform | undefined) ?? guessPlatform(claims);
+	const copies = new Set<string>();
 	const apply = flags.apply
-		? async (proposal: Awaited<ReturnType<typeof proposeRole>>) => {
+		? async (proposal: Awaited<ReturnType<typeof proposeRole>>, chosenName = roleName) => {
+				const roleName = chosenName;
 				const writer = writerFromEnv(output.env, {
 					...(flags.vaultAddr ? {vaultAddr: flags.vaultAddr} : {}),
 					...(flags.namespace ? {namespace: flags.namespace} : {}),
@@ -331,11 +336,15 @@ async function runOnboardTui(
 				templateKeys(chosen, claims, flags.scope as 'organization' | 'project' | 'user' | undefined)
 			}
 			propose={proposeRole}
+			onCopy={text => copies.add(text)}
 			{...(apply ? {apply} : {})}
 		/>,
 		{patchConsole: false},
 	);
 	await instance.waitUntilExit();
+	// Commands copied (c) stay in the terminal, whole, in case the clipboard (OSC 52) did not take them.
+	if (copies.size > 0)
+		output.stdout.write(`\nThe onboarding commands (copied with c):\n\n${[...copies].join('\n\n')}\n`);
 	return 0;
 }
 

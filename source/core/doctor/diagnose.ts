@@ -26,6 +26,8 @@ export type DoctorReport = {
 		source: string;
 		why?: string;
 		platform: string;
+		/** Whether the doctor minted the token and so can ask for another audience (not for a file or a variable). */
+		audienceRequestable?: boolean;
 		header: Record<string, unknown>;
 		claims: Record<string, unknown>;
 		signature: '(redacted)';
@@ -137,6 +139,7 @@ export function buildReport(context: DoctorContext, records: StepRecord[]): Doct
 						source: token.description,
 						...(token.why ? {why: token.why} : {}),
 						platform: decoded.platform.label,
+						audienceRequestable: ['ona', 'github', 'buildkite', 'circleci'].includes(token.source),
 						header: decoded.header,
 						claims: decoded.claims,
 						signature: '(redacted)',
