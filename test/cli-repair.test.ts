@@ -47,6 +47,11 @@ test('onboard --apply --yes: proposal, backup, role and policy written, then the
 	assert.match(stdout, /✔ This token would be accepted by the proposed role\./);
 	assert.match(stdout, /auth\/jwt\/role\/team-app: applied and verified/);
 	assert.match(stdout, /Policy team-app-read written\./);
+	// Undoing the onboarding removes what it created: the policy too, not only the role.
+	assert.match(
+		stdout,
+		/undo \(the policy did not exist before; remove it with the role\):\nvault policy delete team-app-read\n/,
+	);
 	assert.doesNotMatch(stdout, compactJws);
 	const login = await runCli(['--token-env', 'JOB_TOKEN', '--role', 'team-app', '--json'], {
 		env: env(token, readerToken),

@@ -272,7 +272,7 @@ export async function runOnboard(
 	if (!applied) return 1;
 	if (!hasPolicy(proposal)) return 0;
 	const policy = await writePolicyAdding(writer, proposal.policyName, proposal.policy);
-	output.stdout.write(`${policy.message}\n`);
+	output.stdout.write(`${policyMessage(policy, proposal.policyName)}\n`);
 	return policy.ok ? 0 : 1;
 }
 
@@ -311,7 +311,8 @@ async function runOnboardTui(
 				});
 				const lines = [describeResult(result, targetPath(target))];
 				if (result.outcome === 'applied' && hasPolicy(proposal)) {
-					lines.push((await writePolicyAdding(writer, proposal.policyName, proposal.policy)).message);
+					const policy = await writePolicyAdding(writer, proposal.policyName, proposal.policy);
+					lines.push(policyMessage(policy, proposal.policyName));
 				}
 
 				return lines.join('\n');
@@ -351,4 +352,11 @@ async function runOnboardTui(
 /** A proposal grants secrets only when secret paths were given (the policy text is otherwise empty). */
 function hasPolicy(proposal: {policy: string}): boolean {
 	return proposal.policy.trim() !== '';
+}
+
+/** A policy the onboarding created is part of what undoing it removes: the command goes next to the role's undo. */
+function policyMessage(policy: {message: string; created: boolean}, name: string): string {
+	return policy.created
+		? `${policy.message}\n  undo (the policy did not exist before; remove it with the role):\nvault policy delete ${name}`
+		: policy.message;
 }
