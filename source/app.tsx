@@ -66,7 +66,12 @@ export default function App({
 	const {write} = useStdout();
 	const {columns, rows: height} = useTerminalSize();
 	const diagnosis = useDiagnosis(runner, early);
-	const [navigation, setNavigation] = useState<NavigationState>(initialNavigation);
+	// A report already there on the first frame (the demo) has its first problem selected from the start.
+	const [navigation, setNavigation] = useState<NavigationState>(() =>
+		diagnosis.report && !diagnosis.running
+			? {...initialNavigation, selected: firstProblemRow(diagnosis.report)}
+			: initialNavigation,
+	);
 	// Keys can arrive several per render: each one must see the state the previous one left.
 	const latest = useRef(navigation);
 	latest.current = navigation;
@@ -82,13 +87,11 @@ export default function App({
 		if (report && !diagnosis.running && reported.current !== report) {
 			reported.current = report;
 			onReport(report);
-			const rowsNow = runRows(report, false);
-			const firstProblem =
-				(['fail', 'warn', 'skip'] as const)
-					.map(status => rowsNow.findIndex(row => row.kind === 'check' && row.check.status === status))
-					.find(index => index >= 0) ?? 0;
+			const firstProblem = firstProblemRow(report);
 			setNavigation(state =>
-				state.screen.name === 'run' && !focus ? {...state, selected: Math.max(0, firstProblem)} : state,
+				state.screen.name === 'run' && !focus && state.selected !== firstProblem
+					? {...state, selected: firstProblem}
+					: state,
 			);
 		}
 	}, [report, diagnosis.running, onReport, focus]);
@@ -377,6 +380,16 @@ export default function App({
 				<HelpBar screen={screen.name} failures={headerReport?.summary.fail ?? 0} canApply={canApply} />
 			</Box>
 		</Box>
+	);
+}
+
+/** The run view's row of the first failure (else warning, else skipped check), selected when a run ends. */
+function firstProblemRow(report: DoctorReport): number {
+	const rows = runRows(report, false);
+	return (
+		(['fail', 'warn', 'skip'] as const)
+			.map(status => rows.findIndex(row => row.kind === 'check' && row.check.status === status))
+			.find(index => index >= 0) ?? 0
 	);
 }
 

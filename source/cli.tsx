@@ -111,7 +111,9 @@ export function createProgram(
 					'ona-vault-doctor',
 					checking,
 					screenReaderWanted(output.env, options['screenReader'] as boolean | undefined),
+					stdin,
 				);
+				void import('./tui.js').catch(() => {}); // loads behind the first frame
 				const {runDiagnoseTui} = await import('./commands/diagnose.js');
 				setCode(
 					await runDiagnoseTui({...(options as DiagnoseFlags), firstFrameLines, checking}, output, stdin),
@@ -246,7 +248,13 @@ export function createProgram(
 				if (wantsTui(output, stdin as {isTTY?: boolean}, options)) {
 					const screenReader = screenReaderWanted(output.env, options.screenReader);
 					const checking = 'Checking the built-in sample: its token, role and config (no Vault, no network)…';
-					const lines = writeFirstFrame(output.stdout, 'ona-vault-doctor demo', checking, screenReader);
+					const lines = writeFirstFrame(
+						output.stdout,
+						'ona-vault-doctor demo',
+						checking,
+						screenReader,
+						stdin,
+					);
 					const {runDemoTui} = await import('./commands/demo.js');
 					setCode(await runDemoTui(scenario, screenReader, {lines, checking}));
 					return;

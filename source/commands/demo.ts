@@ -60,6 +60,8 @@ export async function runDemoTui(
 
 	const {startEarly} = await import('../hooks/early-run.js');
 	const early = startEarly(runner);
+	// The sample needs no network: its report is ready before Ink would be, so the TUI opens on the verdict.
+	await early.settled;
 	const {runTui} = await import('../tui.js');
 	return runTui({
 		title: `ona-vault-doctor demo: ${scenario.title}`,

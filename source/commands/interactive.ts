@@ -34,7 +34,10 @@ export function writeFirstFrame(
 	title: string,
 	checking: string,
 	screenReader: boolean,
+	stdin?: NodeJS.ReadableStream & {isTTY?: boolean; setRawMode?: (mode: boolean) => unknown},
 ): number {
+	// Keys pressed while the TUI loads arrive as the TUI reads them (Enter as Enter, not a cooked new line).
+	if (stdin?.isTTY) stdin.setRawMode?.(true);
 	if (screenReader) return 0;
 	const width = Math.max(20, (stdout.columns ?? 80) - 1);
 	const cut = (text: string) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);

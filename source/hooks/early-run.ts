@@ -17,14 +17,24 @@ export type EarlyRun = {
 	take(onEvent: (event: StepEvent) => void): Promise<DoctorReport>;
 	/** Stops the run as a superseded TUI run is stopped. */
 	controller: AbortController;
+	/** The run's events and report when it has already finished (the demo: before the TUI has loaded). */
+	finished(): {events: StepEvent[]; report: DoctorReport} | undefined;
+	/** Resolves when the run has ended, whatever its outcome; takes nothing over. */
+	settled: Promise<void>;
 };
 
 export function startEarly(runner: Runner): EarlyRun {
 	const queued: StepEvent[] = [];
 	let listener: ((event: StepEvent) => void) | undefined;
 	const controller = new AbortController();
+	let done: DoctorReport | undefined;
 	const result = runner({}, event => (listener ? listener(event) : queued.push(event)), controller.signal);
-	result.catch(() => {});
+	const settled = result.then(
+		report => {
+			done = report;
+		},
+		() => {},
+	);
 	return {
 		controller,
 		take(onEvent) {
@@ -32,5 +42,7 @@ export function startEarly(runner: Runner): EarlyRun {
 			listener = onEvent;
 			return result;
 		},
+		finished: () => (done ? {events: [...queued], report: done} : undefined),
+		settled,
 	};
 }

@@ -38,11 +38,23 @@ const rank: CheckStatus[] = ['fail', 'warn', 'skip', 'pass'];
 
 /** Runs the doctor and keeps its progress and report as React state; a re-run replaces both. */
 export function useDiagnosis(runner: Runner, early?: EarlyRun): Diagnosis {
-	const [state, setState] = useState<Omit<Diagnosis, 'rerun'>>({running: true, steps: [], overrides: {}});
+	// A first run that finished while the TUI loaded is the first frame's state: no effect, no second render.
+	const [state, setState] = useState<Omit<Diagnosis, 'rerun'>>(() => {
+		const finished = early?.finished();
+		return finished
+			? {
+					running: false,
+					steps: finished.events.reduce(stepProgress, []),
+					overrides: {},
+					// Screens get the sanitised view, as for every run.
+					report: reportView(finished.report),
+				}
+			: {running: true, steps: [], overrides: {}};
+	});
 	const generation = useRef(0);
 	const inFlight = useRef<AbortController | undefined>(undefined);
 	// The first run may have started before the TUI loaded: it is taken over once, never started twice.
-	const pending = useRef(early);
+	const pending = useRef(state.running ? early : undefined);
 
 	const start = useCallback(
 		(overrides: RunOverrides) => {
@@ -59,22 +71,7 @@ export function useDiagnosis(runner: Runner, early?: EarlyRun): Diagnosis {
 			}));
 			const onEvent = (event: StepEvent) => {
 				if (generation.current !== current) return;
-				setState(previous => {
-					const steps = previous.steps.filter(step => step.id !== event.id);
-					const worst =
-						event.type === 'finish'
-							? rank.find(status => event.checks.some(check => check.status === status))
-							: undefined;
-					steps.push({
-						id: event.id,
-						title: sanitize(event.title),
-						group: event.group,
-						state: event.type === 'start' ? 'running' : 'done',
-						...(event.type === 'finish' ? {ms: event.ms} : {}),
-						...(worst ? {worst} : {}),
-					});
-					return {...previous, steps};
-				});
+				setState(previous => ({...previous, steps: stepProgress(previous.steps, event)}));
 			};
 
 			const first = pending.current;
@@ -98,7 +95,9 @@ export function useDiagnosis(runner: Runner, early?: EarlyRun): Diagnosis {
 		[runner],
 	);
 
+	const startedWithReport = useRef(!state.running);
 	useEffect(() => {
+		if (startedWithReport.current) return;
 		start({});
 		return () => inFlight.current?.abort();
 	}, [start]);
@@ -113,4 +112,23 @@ export function useDiagnosis(runner: Runner, early?: EarlyRun): Diagnosis {
 	);
 
 	return {...state, rerun};
+}
+
+/** The steps' progress after one event: the step's line replaced by its newest state. */
+function stepProgress(steps: StepProgress[], event: StepEvent): StepProgress[] {
+	const worst =
+		event.type === 'finish'
+			? rank.find(status => event.checks.some(check => check.status === status))
+			: undefined;
+	return [
+		...steps.filter(step => step.id !== event.id),
+		{
+			id: event.id,
+			title: sanitize(event.title),
+			group: event.group,
+			state: event.type === 'start' ? 'running' : 'done',
+			...(event.type === 'finish' ? {ms: event.ms} : {}),
+			...(worst ? {worst} : {}),
+		},
+	];
 }
