@@ -31,7 +31,7 @@ export async function runDemo(
 	return code;
 }
 
-/** The demo in the interactive doctor: the same report, revealed step by step as a live run would be. */
+/** The demo in the interactive doctor: the same report, computed before the TUI loads, so it opens on the verdict. */
 export async function runDemoTui(
 	name: string | undefined,
 	screenReader: boolean,
