@@ -169,7 +169,10 @@ export function createProgram(
 		.option('--kv-version <version>', 'KV version of the secret mount: 1 or 2', '2')
 		.option('--ttl <duration>', 'token_ttl', '15m')
 		.option('--max-ttl <duration>', 'token_max_ttl', '1h')
-		.option('--mount <path>', 'the JWT auth mount', 'jwt')
+		.option(
+			'--mount <path>',
+			"the JWT auth mount (default: the one whose config trusts the token's issuer, else jwt)",
+		)
 		.option('--vault-addr <url>', 'Vault address (default: $VAULT_ADDR)')
 		.option('--namespace <ns>', 'Vault namespace (default: $VAULT_NAMESPACE)')
 		.option('--apply', 'write the role and policy (asks first; backs up; verifies; rolls back on failure)')

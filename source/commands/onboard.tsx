@@ -1,5 +1,6 @@
 import {applyChange, editsSetting, targetPath} from '../core/apply.js';
 import {desiredFields} from '../core/edits.js';
+import {chooseMount, trustsIssuer} from '../core/mount-choice.js';
 import {invalidMountPath, invalidRoleName} from '../core/names.js';
 import {guessPlatform, type OnboardPlatform, proposeRole, templateKeys} from '../core/onboard.js';
 import {defaultHttpSettings} from '../core/probes/http.js';
@@ -10,7 +11,7 @@ import {
 	type TokenSourceName,
 	tokenSources,
 } from '../core/probes/token-source.js';
-import type {VaultWriter} from '../core/probes/vault.js';
+import {VaultReader, type VaultWriter, vaultConnectionFromEnv} from '../core/probes/vault.js';
 import {simulateLogin} from '../core/simulate-login.js';
 import {inspectToken} from '../core/token.js';
 import {readVaultData, stringField, type VaultData} from '../core/vault-data.js';
@@ -79,7 +80,44 @@ function checkOnboardFlags(flags: OnboardFlags): void {
 	if (nameProblem) throw new UsageError(nameProblem);
 }
 
-const trimSlash = (url: string) => url.replace(/\/+$/, '');
+/**
+The mount to onboard on when --mount is not given: the one whose config trusts the token's issuer (the same rule
+as diagnose), read with the Vault token at hand; jwt when Vault cannot be asked, said on standard error.
+*/
+async function mountTrusting(
+	env: NodeJS.ProcessEnv,
+	flags: OnboardFlags,
+	iss: string,
+	output: Output,
+): Promise<string> {
+	const connection = vaultConnectionFromEnv(
+		env,
+		{
+			...(flags.vaultAddr ? {vaultAddr: flags.vaultAddr} : {}),
+			...(flags.namespace ? {namespace: flags.namespace} : {}),
+		},
+		defaultHttpSettings,
+	);
+	const note = (why: string) => {
+		output.stderr.write(`Using auth/jwt: ${why}; pass --mount to choose.\n`);
+		return 'jwt';
+	};
+	if (!connection.token) return note('no Vault token to look for the mount that trusts the issuer');
+	const reader = new VaultReader(connection);
+	const mounts = await reader.authMounts();
+	if (!mounts.ok) return note(`sys/auth could not be read (${mounts.message})`);
+	const jwtMounts = mounts.data.filter(mount => mount.type === 'jwt' || mount.type === 'oidc');
+	const candidates = await Promise.all(
+		jwtMounts.map(async ({path}) => {
+			const config = await reader.read(`auth/${path}/config`);
+			return {path, config: config.ok ? (readVaultData(config.data) ?? null) : null};
+		}),
+	);
+	const choice = chooseMount(candidates, iss);
+	if (!choice) return note('there is no JWT auth mount');
+	output.stderr.write(`Using auth/${choice.path}: ${choice.reason}.\n`);
+	return choice.path;
+}
 
 /**
 Before onboarding writes a role: the mount must trust the token's issuer, the token's signature must verify
@@ -101,7 +139,7 @@ async function onboardingPreflight(
 	const trusted = [stringField(config, 'bound_issuer'), stringField(config, 'oidc_discovery_url')].filter(
 		Boolean,
 	);
-	if (!trusted.some(url => trimSlash(url) === trimSlash(iss)))
+	if (!trustsIssuer(config, iss))
 		return {
 			refusal: `auth/${mount} trusts ${trusted.join(', ') || 'no issuer'}, not the token's issuer ${iss}: pass --mount with the mount whose config trusts it (vault auth list), or configure one`,
 		};
@@ -182,7 +220,8 @@ export async function runOnboard(
 
 	const inspection = inspectToken(token);
 	if (!inspection.ok) throw new UsageError(inspection.reason);
-	const mount = flags.mount ?? 'jwt';
+	const mount =
+		flags.mount ?? (await mountTrusting(output.env, flags, String(inspection.claims['iss'] ?? ''), output));
 	if (guided) {
 		return runOnboardTui(
 			flags,
