@@ -11,21 +11,32 @@ export type OnboardAppProps = {
 	/** The claims the platform template binds, pre-selected. */
 	defaults: (platform: OnboardPlatform) => string[];
 	propose: (options: OnboardOptions) => Promise<Proposal>;
-	/** Writes the proposal for the named role (backup, read-back, rollback) and says what happened; absent without --apply rights. */
-	apply?: (proposal: Proposal, roleName: string) => Promise<string>;
+	/** Writes the proposal for the named role on the chosen mount (backup, read-back, rollback) and says what happened; absent without --apply rights. */
+	apply?: (proposal: Proposal, roleName: string, mount: string) => Promise<string>;
+	/** The JWT mounts to choose from, those that trust the token's issuer first; a mount step is shown for two or more. */
+	mounts?: Array<{path: string; trusts: boolean}>;
 	/** Called with the commands when they are copied, to print them again after the onboarding closes. */
 	onCopy?: (text: string) => void;
 };
 
-type Step = 'name' | 'platform' | 'claims' | 'audience' | 'paths' | 'review';
+type Step = 'name' | 'mount' | 'platform' | 'claims' | 'audience' | 'paths' | 'review';
 
 const platforms: OnboardPlatform[] = ['ona', 'circleci', 'github', 'gitlab', 'generic'];
 
 /** The guided onboarding: platform, claims to bind, audience, secret paths, then the proposal checked against the token. */
-export default function OnboardApp({claims, initial, defaults, propose, apply, onCopy}: OnboardAppProps) {
+export default function OnboardApp({
+	claims,
+	initial,
+	defaults,
+	propose,
+	apply,
+	mounts = [],
+	onCopy,
+}: OnboardAppProps) {
 	// Without --role-name the first step asks for it.
 	const steps: Step[] = [
 		...(initial.roleName ? [] : ['name' as const]),
+		...(mounts.length > 1 ? ['mount' as const] : []),
 		'platform',
 		'claims',
 		'audience',
@@ -33,6 +44,7 @@ export default function OnboardApp({claims, initial, defaults, propose, apply, o
 		'review',
 	];
 	const [roleName, setRoleName] = useState(initial.roleName);
+	const [mount, setMount] = useState(initial.mount);
 	const [nameInput, setNameInput] = useState('');
 	const {exit} = useApp();
 	const {isRawModeSupported} = useStdin();
@@ -63,6 +75,7 @@ export default function OnboardApp({claims, initial, defaults, propose, apply, o
 			.filter(Boolean);
 		propose({
 			...initial,
+			mount,
 			roleName,
 			claims,
 			platform,
@@ -70,11 +83,20 @@ export default function OnboardApp({claims, initial, defaults, propose, apply, o
 			...(audience ? {audience} : {}),
 			secretPaths,
 		}).then(setProposal, (error: Error) => setMessage(error.message));
-	}, [step, initial, roleName, claims, platform, selected, audience, paths, propose]);
+	}, [step, initial, mount, roleName, claims, platform, selected, audience, paths, propose]);
 
 	const go = (next: Step) => {
 		setStep(next);
-		setCursor(next === 'platform' ? Math.max(0, platforms.indexOf(platform)) : 0);
+		setCursor(
+			next === 'platform'
+				? Math.max(0, platforms.indexOf(platform))
+				: next === 'mount'
+					? Math.max(
+							0,
+							mounts.findIndex(option => option.path === mount),
+						)
+					: 0,
+		);
 		setMessage(undefined);
 		if (next !== 'review') setProposal(undefined);
 	};
@@ -95,10 +117,17 @@ export default function OnboardApp({claims, initial, defaults, propose, apply, o
 					if (problem) setMessage(problem);
 					else {
 						setRoleName(name);
-						go('platform');
+						go(steps[steps.indexOf('name') + 1]!);
 					}
 				} else if (key.backspace || key.delete) setNameInput(value => value.slice(0, -1));
 				else if (input && !key.ctrl) setNameInput(value => value + input.replace(/\s+/g, ''));
+			} else if (step === 'mount') {
+				if (key.upArrow) setCursor(value => Math.max(0, value - 1));
+				if (key.downArrow) setCursor(value => Math.min(mounts.length - 1, value + 1));
+				if (key.return) {
+					setMount(mounts[cursor]!.path);
+					go('platform');
+				}
 			} else if (step === 'platform') {
 				if (key.upArrow) setCursor(value => Math.max(0, value - 1));
 				if (key.downArrow) setCursor(value => Math.min(platforms.length - 1, value + 1));
@@ -145,7 +174,7 @@ export default function OnboardApp({claims, initial, defaults, propose, apply, o
 
 					busy.current = true;
 					setMessage('Applying: backup, write, read-back...');
-					apply(proposal, roleName)
+					apply(proposal, roleName, mount)
 						.then(
 							summary => setMessage(summary),
 							(error: Error) => setMessage(`Nothing applied: ${error.message}`),
@@ -163,7 +192,7 @@ export default function OnboardApp({claims, initial, defaults, propose, apply, o
 	return (
 		<Box flexDirection="column">
 			<Text bold>
-				ona-vault-doctor onboard: auth/{initial.mount}/role/{roleName || '…'}{' '}
+				ona-vault-doctor onboard: auth/{mount}/role/{roleName || '…'}{' '}
 				<Text dimColor>
 					(step {steps.indexOf(step) + 1} of {steps.length})
 				</Text>
@@ -176,6 +205,22 @@ export default function OnboardApp({claims, initial, defaults, propose, apply, o
 							{nameInput}
 							<Text inverse> </Text>
 						</Text>
+					</>
+				) : null}
+				{step === 'mount' ? (
+					<>
+						<Text>Which JWT auth mount gets the role? It must trust the issuer of the token:</Text>
+						{mounts.map((option, index) => (
+							<Text key={option.path} inverse={index === cursor}>
+								{index === cursor ? '› ' : '  '}
+								auth/{option.path}{' '}
+								<Text dimColor={!option.trusts} color={option.trusts ? 'green' : undefined}>
+									{option.trusts
+										? "(trusts this token's issuer)"
+										: '(trusts another issuer: the login would fail)'}
+								</Text>
+							</Text>
+						))}
 					</>
 				) : null}
 				{step === 'platform' ? (

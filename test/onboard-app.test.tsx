@@ -91,3 +91,45 @@ test('binding only the organization is allowed but warned about', async () => {
 	assert.match(app.frame(), /bound only at the organization level/);
 	assert.doesNotMatch(app.frame(), /y apply/, 'no apply without --apply');
 });
+
+test('with several JWT mounts, the first step chooses one: those that trust the issuer first, the choice is applied', async () => {
+	const applied: string[] = [];
+	const app = render(
+		<OnboardApp
+			claims={claims}
+			initial={{
+				mount: 'ona',
+				roleName: 'team-app',
+				platform: 'ona',
+				secretPaths: [],
+				kvVersion: '2',
+				ttl: '15m',
+				maxTtl: '1h',
+				now: 1_795_318_100,
+			}}
+			mounts={[
+				{path: 'ona', trusts: true},
+				{path: 'circleci', trusts: false},
+			]}
+			defaults={platform => templateKeys(platform, claims)}
+			propose={options => proposeRole({...options, now: 1_795_318_100})}
+			apply={async (_proposal, roleName, mount) => {
+				applied.push(`${mount}/${roleName}`);
+				return 'applied';
+			}}
+		/>,
+	);
+	mounted.push(app);
+	await app.waitFor('Which JWT auth mount gets the role?');
+	assert.match(app.frame(), /› auth\/ona \(trusts this token's issuer\)/);
+	assert.match(app.frame(), /auth\/circleci \(trusts another issuer: the login would fail\)/);
+	assert.match(app.frame(), /step 1 of 6/);
+	await app.press(keys.down, keys.up, keys.enter);
+	await app.waitFor('Which platform mints the tokens?');
+	await app.press(keys.enter, keys.enter, keys.enter, keys.enter);
+	await app.waitFor('This token would be accepted by the proposed role.');
+	assert.match(app.frame(), /onboard: auth\/ona\/role\/team-app/);
+	await app.press('y');
+	await app.waitFor('applied');
+	assert.deepEqual(applied, ['ona/team-app']);
+});

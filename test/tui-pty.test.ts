@@ -300,6 +300,10 @@ test('guided onboarding asks for the role name; quitting after c prints the comm
 	session.write('Team-App');
 	await session.waitFor('Team-App');
 	session.press('enter');
+	// This world has two JWT mounts: the one trusting the token's issuer is offered first.
+	await session.waitFor('Which JWT auth mount gets the role?');
+	assert.match(session.screen(), /› auth\/jwt \(trusts this token's issuer\)/);
+	session.press('enter');
 	await session.waitFor('Which platform mints the tokens?');
 	assert.match(session.screen(), /auth\/jwt\/role\/team-app/);
 	for (const expected of [

@@ -1,6 +1,6 @@
 import {applyChange, editsSetting, targetPath} from '../core/apply.js';
 import {desiredFields} from '../core/edits.js';
-import {chooseMount, trustsIssuer} from '../core/mount-choice.js';
+import {chooseMount, mountsInPickerOrder, trustsIssuer} from '../core/mount-choice.js';
 import {invalidMountPath, invalidRoleName} from '../core/names.js';
 import {guessPlatform, type OnboardPlatform, proposeRole, templateKeys} from '../core/onboard.js';
 import {defaultHttpSettings} from '../core/probes/http.js';
@@ -80,16 +80,19 @@ function checkOnboardFlags(flags: OnboardFlags): void {
 	if (nameProblem) throw new UsageError(nameProblem);
 }
 
+export type MountOption = {path: string; trusts: boolean};
+
 /**
 The mount to onboard on when --mount is not given: the one whose config trusts the token's issuer (the same rule
-as diagnose), read with the Vault token at hand; jwt when Vault cannot be asked, said on standard error.
+as diagnose), read with the Vault token at hand; jwt when Vault cannot be asked, said on standard error. Also the
+JWT mounts found, trusting ones first, for the guided flow's mount step.
 */
 async function mountTrusting(
 	env: NodeJS.ProcessEnv,
 	flags: OnboardFlags,
 	iss: string,
 	output: Output,
-): Promise<string> {
+): Promise<{path: string; options: MountOption[]}> {
 	const connection = vaultConnectionFromEnv(
 		env,
 		{
@@ -100,7 +103,7 @@ async function mountTrusting(
 	);
 	const note = (why: string) => {
 		output.stderr.write(`Using auth/jwt: ${why}; pass --mount to choose.\n`);
-		return 'jwt';
+		return {path: 'jwt', options: []};
 	};
 	if (!connection.token) return note('no Vault token to look for the mount that trusts the issuer');
 	const reader = new VaultReader(connection);
@@ -116,7 +119,11 @@ async function mountTrusting(
 	const choice = chooseMount(candidates, iss);
 	if (!choice) return note('there is no JWT auth mount');
 	output.stderr.write(`Using auth/${choice.path}: ${choice.reason}.\n`);
-	return choice.path;
+	const options = mountsInPickerOrder(
+		candidates.map(({path}) => path),
+		choice.trusting,
+	).map(path => ({path, trusts: choice.trusting.includes(path)}));
+	return {path: choice.path, options};
 }
 
 /**
@@ -220,13 +227,15 @@ export async function runOnboard(
 
 	const inspection = inspectToken(token);
 	if (!inspection.ok) throw new UsageError(inspection.reason);
-	const mount =
-		flags.mount ?? (await mountTrusting(output.env, flags, String(inspection.claims['iss'] ?? ''), output));
+	const found = flags.mount
+		? {path: flags.mount, options: []}
+		: await mountTrusting(output.env, flags, String(inspection.claims['iss'] ?? ''), output);
+	const mount = found.path;
 	if (guided) {
 		return runOnboardTui(
 			flags,
 			{compact: inspection.compact, header: inspection.header, claims: inspection.claims},
-			mount,
+			found,
 			output,
 		);
 	}
@@ -319,17 +328,23 @@ export async function runOnboard(
 async function runOnboardTui(
 	flags: OnboardFlags,
 	token: {compact: string; header: Record<string, unknown>; claims: Record<string, unknown>},
-	mount: string,
+	found: {path: string; options: MountOption[]},
 	output: Output,
 ): Promise<number> {
 	const {claims} = token;
+	const mount = found.path;
 	const [{render}, {default: OnboardApp}] = await Promise.all([import('ink'), import('../onboard-app.js')]);
 	const roleName = flags.roleName?.toLowerCase() ?? '';
 	const platform = (flags.platform as OnboardPlatform | undefined) ?? guessPlatform(claims);
 	const copies = new Set<string>();
 	const apply = flags.apply
-		? async (proposal: Awaited<ReturnType<typeof proposeRole>>, chosenName = roleName) => {
+		? async (
+				proposal: Awaited<ReturnType<typeof proposeRole>>,
+				chosenName = roleName,
+				chosenMount = mount,
+			) => {
 				const roleName = chosenName;
+				const mount = chosenMount;
 				const writer = writerFromEnv(output.env, {
 					...(flags.vaultAddr ? {vaultAddr: flags.vaultAddr} : {}),
 					...(flags.namespace ? {namespace: flags.namespace} : {}),
@@ -376,6 +391,7 @@ async function runOnboardTui(
 				templateKeys(chosen, claims, flags.scope as 'organization' | 'project' | 'user' | undefined)
 			}
 			propose={proposeRole}
+			mounts={found.options}
 			onCopy={text => copies.add(text)}
 			{...(apply ? {apply} : {})}
 		/>,
