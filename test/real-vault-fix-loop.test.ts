@@ -26,6 +26,23 @@ import {
 import {availableBuilds} from './real-vault/binaries.js';
 
 const {builds} = availableBuilds();
+
+/** Runs one printed command verbatim in bash, the Vault CLI stand-in first on PATH, with the admin token. */
+async function spawnBash(
+	command: string,
+	cwd: string,
+	addr: string,
+): Promise<{code: number | null; stderr: string}> {
+	const child = spawn('bash', ['-c', command], {
+		cwd,
+		env: {PATH: `${vaultCli}${delimiter}${process.env['PATH']}`, VAULT_ADDR: addr, VAULT_TOKEN: adminToken},
+		stdio: ['ignore', 'ignore', 'pipe'],
+	});
+	let stderr = '';
+	child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+	const code = await new Promise<number | null>(resolve => child.on('close', resolve));
+	return {code, stderr};
+}
 const newest = builds.at(-1);
 const vaultCli = fileURLToPath(new URL('fixtures/vault-cli', import.meta.url));
 const now = () => Math.floor(Date.now() / 1000);
@@ -134,21 +151,7 @@ describe(`closed loop against the real plugin ${newest?.version ?? ''}`, {
 		};
 	}
 
-	async function bash(command: string, cwd: string): Promise<{code: number | null; stderr: string}> {
-		const child = spawn('bash', ['-c', command], {
-			cwd,
-			env: {
-				PATH: `${vaultCli}${delimiter}${process.env['PATH']}`,
-				VAULT_ADDR: vault.url,
-				VAULT_TOKEN: adminToken,
-			},
-			stdio: ['ignore', 'ignore', 'pipe'],
-		});
-		let stderr = '';
-		child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-		const code = await new Promise<number | null>(resolve => child.on('close', resolve));
-		return {code, stderr};
-	}
+	const bash = (command: string, cwd: string) => spawnBash(command, cwd, vault.url);
 
 	for (const scenario of scenarios) {
 		test(`printed fix, verbatim: ${scenario.name}`, {timeout: 60_000}, async () => {
@@ -196,4 +199,56 @@ describe(`closed loop against the real plugin ${newest?.version ?? ''}`, {
 			assert.deepEqual(await read(), before, `the ${kind} reads back field for field`);
 		});
 	}
+
+	test('printed policy fix, verbatim: permission denied on a secret path; the rule is added and the policy keeps its own', {
+		timeout: 60_000,
+	}, async () => {
+		const kv = await startRealVault({
+			version: newest!.version,
+			tokens: worldTokens,
+			policies: worldPolicies,
+			secretMounts: {secret: {type: 'kv', version: '2'}},
+			mounts: {jwt: {config: {oidc_discovery_url: issuer.issuer}, roles: {'ona-project': onaRole}}},
+		});
+		try {
+			const token = await issuer.sign(onaClaims({issuer, vault: kv}));
+			const diagnose = async () =>
+				JSON.parse(
+					(
+						await runCli(
+							[
+								'--token-env',
+								'JOB_TOKEN',
+								'--role',
+								'ona-project',
+								'--secret-path',
+								'secret/other-app/db',
+								'--json',
+							],
+							{env: {VAULT_ADDR: kv.url, VAULT_TOKEN: readerToken, JOB_TOKEN: token, HOME: scratch}},
+						)
+					).stdout,
+				) as {checks: Array<{id: string; status: string; problem?: string; fix?: {commands: string[]}}>};
+			const access = (await diagnose()).checks.find(
+				check => check.id === 'access.secret/secret/other-app/db',
+			);
+			assert.equal(access?.problem, 'permission-denied');
+			const policyText = async () =>
+				((await kv.request('GET', 'sys/policies/acl/ona-read')).body['data'] as {policy: string}).policy;
+			const before = await policyText();
+			const directory = await mkdtemp(join(scratch, 'policy-'));
+			for (const command of access!.fix!.commands.filter(line => /^(?:vault|cat) /.test(line))) {
+				const result = await spawnBash(command, directory, kv.url);
+				assert.equal(result.code, 0, `${command}\n${result.stderr}`);
+			}
+			const after = ((await kv.request('GET', 'sys/policies/acl/ona-read')).body['data'] as {policy: string})
+				.policy;
+			assert.ok(after.startsWith(before.trimEnd()), 'every rule the policy had is still there, first');
+			assert.match(after, /path "secret\/data\/other-app\/db" \{\n {2}capabilities = \["read"\]\n\}/);
+			const fixed = (await diagnose()).checks.find(check => check.id === 'access.secret/secret/other-app/db');
+			assert.equal(fixed?.status, 'pass', 'the login token may read the secret now');
+		} finally {
+			await kv.close();
+		}
+	});
 });
