@@ -48,7 +48,7 @@ try {
 	await shot('walkthrough', 'ona-vault-doctor: a finding');
 	session.press('escape');
 	session.press('v');
-	await session.waitFor('binding');
+	await session.waitFor('bound_audiences');
 	await shot('role-view', 'ona-vault-doctor: the role against the token');
 	session.press('q');
 	await session.exited;
