@@ -4,7 +4,7 @@ trusts the token's issuer, from a token whose signature verifies there, never ov
 --replace, and with names and durations Vault accepts.
 */
 import assert from 'node:assert/strict';
-import {mkdtemp} from 'node:fs/promises';
+import {chmod, mkdtemp} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
@@ -105,4 +105,32 @@ test('names and durations Vault would refuse are refused first', async () => {
 		assert.equal(result.code, 2, result.stdout);
 		assert.match(result.stderr, message);
 	}
+});
+
+test('a world-writable backup directory is warned about before onboarding writes', async () => {
+	const loose = await mkdtemp(join(tmpdir(), 'ovd-onboard-loose-'));
+	await chmod(loose, 0o777);
+	const result = await runCli(
+		[
+			'onboard',
+			'--token-env',
+			'JOB_TOKEN',
+			'--role-name',
+			'loose-dir',
+			'--apply',
+			'--yes',
+			'--backup-dir',
+			loose,
+		],
+		{
+			env: {
+				VAULT_ADDR: world.vault.url,
+				VAULT_TOKEN: adminToken,
+				JOB_TOKEN: await world.issuer.sign(onaClaims(world)),
+				HOME: backups,
+			},
+		},
+	);
+	assert.equal(result.code, 0, result.stdout + result.stderr);
+	assert.match(result.stderr, /warning: The backup directory .* is writable by every user \(mode 0777\)/);
 });

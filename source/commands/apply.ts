@@ -10,6 +10,7 @@ import {
 	targetPath,
 } from '../core/apply.js';
 import {desiredFields, diffFields, type Edit} from '../core/edits.js';
+import {looseDirectoryWarning} from '../core/private-file.js';
 import {defaultHttpSettings} from '../core/probes/http.js';
 import {VaultWriter, vaultConnectionFromEnv} from '../core/probes/vault.js';
 import {readVaultData, type VaultData} from '../core/vault-data.js';
@@ -114,6 +115,8 @@ export async function applyPlanned(
 		return false;
 	}
 
+	const loose = looseDirectoryWarning(options.backupDir, 'The backup directory');
+	if (loose) output.stderr.write(`ona-vault-doctor: warning: ${loose}\n`);
 	let pending: Array<Writable & {basedOn: VaultData | null}> = [];
 	for (const change of changes) {
 		const answer = await writer.read(targetPath(change.target));
@@ -195,7 +198,8 @@ export async function applyChanges(
 	changes: Writable[],
 	backupDir: string,
 ): Promise<{lines: string[]; allApplied: boolean}> {
-	const lines: string[] = [];
+	const loose = changes.length > 0 ? looseDirectoryWarning(backupDir, 'The backup directory') : undefined;
+	const lines: string[] = loose ? [`Warning: ${loose}`] : [];
 	let allApplied = true;
 	for (const change of changes) {
 		const path = targetPath(change.target);

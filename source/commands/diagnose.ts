@@ -4,7 +4,7 @@ import type {DoctorOptions} from '../core/doctor/context.js';
 import {type DoctorReport, diagnose, withRevocationFailures} from '../core/doctor/diagnose.js';
 import type {StepEvent} from '../core/doctor/engine.js';
 import {invalidMountPath, invalidRoleName} from '../core/names.js';
-import {looseDirectoryWarning, writePrivateFile} from '../core/private-file.js';
+import {writePrivateFile} from '../core/private-file.js';
 import {type TokenSourceName, tokenSources} from '../core/probes/token-source.js';
 import {
 	loginsInFlight,
@@ -256,8 +256,6 @@ export async function runDiagnose(
 		...(options.namespace ? {namespace: options.namespace} : {}),
 	});
 	const backupDir = backupDirectory(output.env, flags.backupDir);
-	const loose = looseDirectoryWarning(backupDir, 'The backup directory');
-	if (loose) output.stderr.write(`ona-vault-doctor: warning: ${loose}\n`);
 	const applied = await applyPlanned(changes, {writer, yes: Boolean(flags.yes), output, stdin, backupDir});
 	if (!applied) return code;
 	output.stdout.write('\nRe-running the diagnosis after the change:\n\n');
@@ -363,13 +361,12 @@ export async function runDiagnoseTui(
 			...(options.vaultAddr ? {vaultAddr: options.vaultAddr} : {}),
 			...(options.namespace ? {namespace: options.namespace} : {}),
 		});
-		const directory = backupDirectory(options.env, flags.backupDir);
-		const warning = looseDirectoryWarning(directory, 'The backup directory');
-		const {lines} = await applyChanges(writer, plannedChanges(report), directory);
-		return (
-			[...(warning ? [`Warning: ${warning}`] : []), ...lines].join('\n') ||
-			'Nothing to apply on the Vault side.'
+		const {lines} = await applyChanges(
+			writer,
+			plannedChanges(report),
+			backupDirectory(options.env, flags.backupDir),
 		);
+		return lines.join('\n') || 'Nothing to apply on the Vault side.';
 	};
 
 	const {value: code, failures} = await guardLogins(

@@ -3,6 +3,7 @@ import {desiredFields} from '../core/edits.js';
 import {chooseMount, mountsInPickerOrder, trustsIssuer} from '../core/mount-choice.js';
 import {invalidMountPath, invalidRoleName} from '../core/names.js';
 import {guessPlatform, type OnboardPlatform, proposeRole, templateKeys} from '../core/onboard.js';
+import {looseDirectoryWarning} from '../core/private-file.js';
 import {defaultHttpSettings} from '../core/probes/http.js';
 import {probeIssuer} from '../core/probes/issuer.js';
 import {
@@ -359,11 +360,13 @@ async function runOnboardTui(
 					Boolean(flags.replace),
 				);
 				if ('refusal' in preflight) return `Not applied: ${preflight.refusal}.`;
+				const backupDir = backupDirectory(output.env, flags.backupDir);
+				const loose = looseDirectoryWarning(backupDir, 'The backup directory');
 				const result = await applyChange(writer, target, editsSetting(proposal.role), {
-					backupDirectory: backupDirectory(output.env, flags.backupDir),
+					backupDirectory: backupDir,
 					basedOn: preflight.current,
 				});
-				const lines = [describeResult(result, targetPath(target))];
+				const lines = [...(loose ? [`Warning: ${loose}`] : []), describeResult(result, targetPath(target))];
 				if (result.outcome === 'applied' && hasPolicy(proposal)) {
 					const policy = await writePolicyAdding(writer, proposal.policyName, proposal.policy);
 					lines.push(policyMessage(policy, proposal.policyName));
