@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {before, test} from 'node:test';
-import {simulateLogin} from '../source/core/simulate-login.js';
+import {simulateLogin} from '../source/core/login/simulate-login.js';
 import {createTestKey, type TestKey} from './helpers/keys.js';
 import {loadVectors, resolveMarkers} from './helpers/vectors.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {evaluateBoundClaims, getClaim, toBoundValue, toClaimValue} from '../source/core/claims.js';
-import {GoNumber, goFloatText, goFormat, isGoMap} from '../source/core/go-values.js';
+import {evaluateBoundClaims, getClaim, toBoundValue, toClaimValue} from '../source/core/login/claims.js';
+import {GoNumber, goFloatText, goFormat, isGoMap} from '../source/core/login/go-values.js';
 import {loadVectors, loadVectorsLossless, resolveMarkers} from './helpers/vectors.js';
 
 type GetClaimVector = {

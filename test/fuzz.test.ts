@@ -15,14 +15,14 @@ import fc from 'fast-check';
 import {exportSPKI, generateKeyPair, SignJWT} from 'jose';
 import type {Check} from '../source/core/check.js';
 import {explainVaultError} from '../source/core/explain-error.js';
-import {goGlob} from '../source/core/glob.js';
-import {problemIds} from '../source/core/problems.js';
+import {goGlob} from '../source/core/login/glob.js';
 import {
 	type SimulateLoginInput,
 	type SimulateLoginResult,
 	simulateLogin,
-} from '../source/core/simulate-login.js';
-import {inspectToken, type TokenInspection} from '../source/core/token.js';
+} from '../source/core/login/simulate-login.js';
+import {inspectToken, type TokenInspection} from '../source/core/login/token.js';
+import {problemIds} from '../source/core/problems.js';
 import {loadVectors} from './helpers/vectors.js';
 
 const seed = process.env['FUZZ_SEED'] ? Number(process.env['FUZZ_SEED']) : undefined;

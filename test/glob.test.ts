@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {goGlob} from '../source/core/glob.js';
+import {goGlob} from '../source/core/login/glob.js';
 import {loadVectors} from './helpers/vectors.js';
 
 type GlobVector = {

@@ -1,10 +1,10 @@
 import {type AuditResult, auditPasses, auditVault} from '../core/audit.js';
 import {findRoles} from '../core/find-role.js';
+import {inspectToken} from '../core/login/token.js';
 import {chooseMount} from '../core/mount-choice.js';
 import {defaultHttpSettings} from '../core/probes/http.js';
 import {acquireToken, TokenSourceError} from '../core/probes/token-source.js';
 import {VaultReader, vaultConnectionFromEnv} from '../core/probes/vault.js';
-import {inspectToken} from '../core/token.js';
 import {sanitize} from '../report/sanitize.js';
 import {createStyle} from '../report/style.js';
 import {statusLabel} from '../report/text.js';

@@ -1,6 +1,6 @@
+import {inspectToken} from '../core/login/token.js';
 import {detectPlatform} from '../core/platform.js';
 import {formatTime, relativeTime} from '../core/time-text.js';
-import {inspectToken} from '../core/token.js';
 import {createStyle} from '../report/style.js';
 import {type Output, readStdin, UsageError} from './io.js';
 

@@ -1,5 +1,7 @@
 import {applyChange, editsSetting, targetPath} from '../core/apply.js';
 import {desiredFields} from '../core/edits.js';
+import {simulateLogin} from '../core/login/simulate-login.js';
+import {inspectToken} from '../core/login/token.js';
 import {chooseMount, mountsInPickerOrder, trustsIssuer} from '../core/mount-choice.js';
 import {invalidMountPath, invalidRoleName} from '../core/names.js';
 import {guessPlatform, type OnboardPlatform, proposeRole, templateKeys} from '../core/onboard.js';
@@ -13,8 +15,6 @@ import {
 	tokenSources,
 } from '../core/probes/token-source.js';
 import {VaultReader, type VaultWriter, vaultConnectionFromEnv} from '../core/probes/vault.js';
-import {simulateLogin} from '../core/simulate-login.js';
-import {inspectToken} from '../core/token.js';
 import {readVaultData, stringField, type VaultData} from '../core/vault-data.js';
 import {createStyle} from '../report/style.js';
 import {statusLabel} from '../report/text.js';

@@ -1,8 +1,8 @@
 import type {Check} from './check.js';
-import {pluginBehaviour} from './plugin-version.js';
+import {pluginBehaviour} from './login/plugin-version.js';
+import {defaultSupportedAlgorithms} from './login/signature.js';
 import type {VaultReader} from './probes/vault.js';
 import {lintRole} from './role-lint.js';
-import {defaultSupportedAlgorithms} from './signature.js';
 import {listField, stringField, type VaultData} from './vault-data.js';
 
 type Severity = 'high' | 'medium' | 'low';

@@ -6,11 +6,11 @@ the signature check is real and no key is stored anywhere.
 import {exportJWK, generateKeyPair, SignJWT} from 'jose';
 import type {DoctorContext} from './doctor/context.js';
 import {buildReport, type DoctorReport} from './doctor/diagnose.js';
+import {type SimulateLoginInput, simulateLogin} from './login/simulate-login.js';
+import {inspectToken} from './login/token.js';
 import {detectPlatform} from './platform.js';
 import {defaultHttpSettings} from './probes/http.js';
 import {lintRole} from './role-lint.js';
-import {type SimulateLoginInput, simulateLogin} from './simulate-login.js';
-import {inspectToken} from './token.js';
 
 export type DemoScenario = {
 	name: string;

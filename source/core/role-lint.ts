@@ -1,5 +1,5 @@
 import type {Check} from './check.js';
-import {goGlob} from './glob.js';
+import {goGlob} from './login/glob.js';
 import {listField, mapField, secondsField, stringField, type VaultData} from './vault-data.js';
 
 type RolePlatform = 'ona' | 'circleci' | 'github' | 'gitlab' | 'buildkite' | 'terraform' | 'unknown';

@@ -2,6 +2,8 @@ import {distance} from 'fastest-levenshtein';
 import {InputError, maxJsonFileBytes, readFileCapped} from '../bounds.js';
 import type {Check} from '../check.js';
 import {explainVaultError} from '../explain-error.js';
+import {simulateLogin} from '../login/simulate-login.js';
+import {inspectToken} from '../login/token.js';
 import {chooseMount} from '../mount-choice.js';
 import {invalidRoleName} from '../names.js';
 import {detectPlatform, type PlatformGuess} from '../platform.js';
@@ -17,9 +19,7 @@ import {
 } from '../probes/vault.js';
 import type {ProblemId} from '../problems.js';
 import {lintRole} from '../role-lint.js';
-import {simulateLogin} from '../simulate-login.js';
 import {duration, formatTime, relativeTime} from '../time-text.js';
-import {inspectToken} from '../token.js';
 import {listField, readVaultData, stringField, type VaultData} from '../vault-data.js';
 import type {DoctorContext} from './context.js';
 import type {StepDefinition, StepOutcome} from './engine.js';

@@ -1,5 +1,16 @@
 import type {JWK} from 'jose';
-import type {Check} from './check.js';
+import type {Check} from '../check.js';
+import type {ProblemId} from '../problems.js';
+import {formatTime} from '../time-text.js';
+import {
+	booleanField,
+	listField,
+	mapField,
+	readVaultData,
+	secondsField,
+	stringField,
+	type VaultData,
+} from '../vault-data.js';
 import {
 	type BoundClaimResult,
 	type Claims,
@@ -11,7 +22,6 @@ import {
 } from './claims.js';
 import {type GoValue, goFormat, isGoMap, jsonTypeName} from './go-values.js';
 import {type PluginBehaviour, pluginBehaviour} from './plugin-version.js';
-import type {ProblemId} from './problems.js';
 import {decodeRegisteredClaims, type RegisteredClaims} from './registered-claims.js';
 import {
 	defaultSupportedAlgorithms,
@@ -19,18 +29,8 @@ import {
 	verifyWithJwks,
 	verifyWithPemKeys,
 } from './signature.js';
-import {formatTime} from './time-text.js';
 import {evaluateTimes} from './times.js';
 import {inspectToken} from './token.js';
-import {
-	booleanField,
-	listField,
-	mapField,
-	readVaultData,
-	secondsField,
-	stringField,
-	type VaultData,
-} from './vault-data.js';
 
 export type TokenInput = string | {header?: Record<string, unknown>; claims: Record<string, unknown>};
 
