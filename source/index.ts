@@ -1,5 +1,4 @@
 export type {Check, CheckStatus} from './core/check.js';
-export {type Explanation, explainVaultError, explainVaultErrors} from './core/explain-error.js';
 export {goGlob} from './core/login/glob.js';
 export {
 	behaviourForVaultVersion,
@@ -13,4 +12,5 @@ export {
 	simulateLogin,
 } from './core/login/simulate-login.js';
 export {inspectToken, type TokenInspection} from './core/login/token.js';
-export {type Problem, type ProblemId, problem, problemIds, problems} from './core/problems.js';
+export {type Problem, type ProblemId, problem, problemIds, problems} from './core/problems/catalogue.js';
+export {type Explanation, explainVaultError, explainVaultErrors} from './core/problems/explain-error.js';

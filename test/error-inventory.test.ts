@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {explainVaultError} from '../source/core/explain-error.js';
-import {problemIds} from '../source/core/problems.js';
+import {problemIds} from '../source/core/problems/catalogue.js';
+import {explainVaultError} from '../source/core/problems/explain-error.js';
 import {loadVectors} from './helpers/vectors.js';
 
 /*

@@ -14,7 +14,6 @@ import {before, describe, test} from 'node:test';
 import fc from 'fast-check';
 import {exportSPKI, generateKeyPair, SignJWT} from 'jose';
 import type {Check} from '../source/core/check.js';
-import {explainVaultError} from '../source/core/explain-error.js';
 import {goGlob} from '../source/core/login/glob.js';
 import {
 	type SimulateLoginInput,
@@ -22,7 +21,8 @@ import {
 	simulateLogin,
 } from '../source/core/login/simulate-login.js';
 import {inspectToken, type TokenInspection} from '../source/core/login/token.js';
-import {problemIds} from '../source/core/problems.js';
+import {problemIds} from '../source/core/problems/catalogue.js';
+import {explainVaultError} from '../source/core/problems/explain-error.js';
 import {loadVectors} from './helpers/vectors.js';
 
 const seed = process.env['FUZZ_SEED'] ? Number(process.env['FUZZ_SEED']) : undefined;

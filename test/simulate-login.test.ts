@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {before, test} from 'node:test';
-import {explainVaultError} from '../source/core/explain-error.js';
 import {type SimulateLoginInput, simulateLogin} from '../source/core/login/simulate-login.js';
+import {explainVaultError} from '../source/core/problems/explain-error.js';
 import {createTestKey, type TestKey} from './helpers/keys.js';
 
 const now = 1_800_000_000;

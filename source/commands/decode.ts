@@ -1,5 +1,5 @@
 import {inspectToken} from '../core/login/token.js';
-import {detectPlatform} from '../core/platform.js';
+import {detectPlatform} from '../core/problems/platform.js';
 import {formatTime, relativeTime} from '../core/time-text.js';
 import {createStyle} from '../report/style.js';
 import {type Output, readStdin, UsageError} from './io.js';

@@ -1,4 +1,4 @@
-import {type Explanation, explainVaultErrors} from '../core/explain-error.js';
+import {type Explanation, explainVaultErrors} from '../core/problems/explain-error.js';
 import {createStyle, type Style} from '../report/style.js';
 import {type Output, readStdin, UsageError} from './io.js';
 

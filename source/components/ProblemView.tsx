@@ -1,7 +1,7 @@
 import {Box, type DOMElement, measureElement, Text} from 'ink';
 import {useLayoutEffect, useRef} from 'react';
 import type {ReportCheck} from '../core/doctor/diagnose.js';
-import {problems} from '../core/problems.js';
+import {problems} from '../core/problems/catalogue.js';
 import {formatValue} from '../report/text.js';
 import {StatusBadge} from './StatusBadge.js';
 import {Value} from './Value.js';

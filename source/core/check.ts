@@ -1,4 +1,4 @@
-import type {ProblemId} from './problems.js';
+import type {ProblemId} from './problems/catalogue.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 

@@ -8,8 +8,8 @@ import type {DoctorContext} from './doctor/context.js';
 import {buildReport, type DoctorReport} from './doctor/diagnose.js';
 import {type SimulateLoginInput, simulateLogin} from './login/simulate-login.js';
 import {inspectToken} from './login/token.js';
-import {detectPlatform} from './platform.js';
 import {defaultHttpSettings} from './probes/http.js';
+import {detectPlatform} from './problems/platform.js';
 import {lintRole} from './role-lint.js';
 
 export type DemoScenario = {

@@ -1,9 +1,9 @@
 import type {JWK} from 'jose';
 import type {SimulateLoginResult} from '../login/simulate-login.js';
-import type {PlatformGuess} from '../platform.js';
 import type {HttpSettings} from '../probes/http.js';
 import type {AcquiredToken, TokenSourceName} from '../probes/token-source.js';
 import type {AuthMount, LoginAuth, LoginSession, VaultConnection, VaultHealth} from '../probes/vault.js';
+import type {PlatformGuess} from '../problems/platform.js';
 import type {VaultData} from '../vault-data.js';
 
 export type DoctorOptions = {

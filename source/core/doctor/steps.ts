@@ -1,12 +1,10 @@
 import {distance} from 'fastest-levenshtein';
 import {InputError, maxJsonFileBytes, readFileCapped} from '../bounds.js';
 import type {Check} from '../check.js';
-import {explainVaultError} from '../explain-error.js';
 import {simulateLogin} from '../login/simulate-login.js';
 import {inspectToken} from '../login/token.js';
 import {chooseMount} from '../mount-choice.js';
 import {invalidRoleName} from '../names.js';
-import {detectPlatform, type PlatformGuess} from '../platform.js';
 import {type HttpResponse, httpRequest} from '../probes/http.js';
 import {discoveryUrlFor, probeIssuer} from '../probes/issuer.js';
 import {acquireToken, TokenSourceError} from '../probes/token-source.js';
@@ -17,7 +15,9 @@ import {
 	type VaultAnswer,
 	VaultReader,
 } from '../probes/vault.js';
-import type {ProblemId} from '../problems.js';
+import type {ProblemId} from '../problems/catalogue.js';
+import {explainVaultError} from '../problems/explain-error.js';
+import {detectPlatform, type PlatformGuess} from '../problems/platform.js';
 import {lintRole} from '../role-lint.js';
 import {duration, formatTime, relativeTime} from '../time-text.js';
 import {listField, readVaultData, stringField, type VaultData} from '../vault-data.js';

@@ -1,6 +1,6 @@
 import type {JWK} from 'jose';
 import type {Check} from '../check.js';
-import type {ProblemId} from '../problems.js';
+import type {ProblemId} from '../problems/catalogue.js';
 import {formatTime} from '../time-text.js';
 import {
 	booleanField,

@@ -1,6 +1,6 @@
 import {decodeJwt, decodeProtectedHeader} from 'jose';
 import {depthProblem} from '../bounds.js';
-import type {ProblemId} from '../problems.js';
+import type {ProblemId} from '../problems/catalogue.js';
 
 export type DecodedToken = {
 	ok: true;

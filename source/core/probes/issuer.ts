@@ -1,7 +1,7 @@
 import type {JWK} from 'jose';
 import type {Check} from '../check.js';
 import {verifyWithJwks} from '../login/signature.js';
-import type {ProblemId} from '../problems.js';
+import type {ProblemId} from '../problems/catalogue.js';
 import {listField, stringField, type VaultData} from '../vault-data.js';
 import {HttpFailure, type HttpResponse, type HttpSettings, httpRequest} from './http.js';
 

@@ -1,6 +1,6 @@
 import {execFile} from 'node:child_process';
 import {readFile, stat} from 'node:fs/promises';
-import type {ProblemId} from '../problems.js';
+import type {ProblemId} from '../problems/catalogue.js';
 import {type HttpSettings, httpRequest} from './http.js';
 
 export const tokenSources = [

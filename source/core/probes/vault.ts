@@ -2,7 +2,7 @@ import {readdirSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {maxPemFileBytes, readFileCapped} from '../bounds.js';
-import type {ProblemId} from '../problems.js';
+import type {ProblemId} from '../problems/catalogue.js';
 import {displayUrl, HttpFailure, type HttpSettings, httpRequest} from './http.js';
 
 /** The Vault CLI's address when VAULT_ADDR is unset. */

@@ -1,6 +1,6 @@
 import {stripVTControlCharacters} from 'node:util';
-import {type Problem, type ProblemId, problem} from './problems.js';
-import {redactSecrets} from './redact.js';
+import {redactSecrets} from '../redact.js';
+import {type Problem, type ProblemId, problem} from './catalogue.js';
 
 export type Explanation = Problem & {
 	problem: ProblemId;
