@@ -12,7 +12,7 @@ import {RunView} from './components/RunView.js';
 import {Summary} from './components/Summary.js';
 import {TokenView} from './components/TokenView.js';
 import {Viewport} from './components/Viewport.js';
-import {plannedChanges} from './core/apply.js';
+import {plannedChanges} from './core/admin/apply.js';
 import type {DoctorReport} from './core/doctor/diagnose.js';
 import {mountsInPickerOrder} from './core/mount-choice.js';
 import {tokenSources} from './core/probes/token-source.js';

@@ -9,8 +9,8 @@ import {mkdtemp, readFile, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, beforeEach, test} from 'node:test';
-import {applyChange, loadBackup} from '../source/core/apply.js';
-import type {Edit} from '../source/core/edits.js';
+import {applyChange, loadBackup} from '../source/core/admin/apply.js';
+import type {Edit} from '../source/core/admin/edits.js';
 import type {VaultWriter} from '../source/core/probes/vault.js';
 import {cliPath, runCli} from './helpers/run-cli.js';
 import {

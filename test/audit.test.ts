@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
-import {type AuditResult, auditPasses, auditVault} from '../source/core/audit.js';
-import {findRoles} from '../source/core/find-role.js';
+import {type AuditResult, auditPasses, auditVault} from '../source/core/admin/audit.js';
+import {findRoles} from '../source/core/admin/find-role.js';
 import {defaultHttpSettings} from '../source/core/probes/http.js';
 import {VaultReader, vaultConnectionFromEnv} from '../source/core/probes/vault.js';
 import {onaClaims, onaRole, organizationId, readerToken, startWorld, type World} from './helpers/world.js';

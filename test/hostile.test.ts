@@ -1112,7 +1112,7 @@ test(
 	'audit: a role list over the 1 MiB body cap is read whole (LIST has its own bound)',
 	hangGuard,
 	async () => {
-		const {listRoles} = await import('../source/core/audit.js');
+		const {listRoles} = await import('../source/core/admin/audit.js');
 		const {VaultReader, vaultConnectionFromEnv} = await import('../source/core/probes/vault.js');
 		const keys = Array.from(
 			{length: 40_000},

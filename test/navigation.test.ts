@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {demoReport, demoScenarios} from '../source/core/demo.js';
+import {demoReport, demoScenarios} from '../source/core/doctor/demo.js';
 import {initialNavigation, type PressContext, press, runRows} from '../source/navigation.js';
 
 const context = async (): Promise<PressContext> => {

@@ -8,8 +8,8 @@ import {
 	restoreBackup,
 	restorePlan,
 	targetPath,
-} from '../core/apply.js';
-import {desiredFields, diffFields, type Edit} from '../core/edits.js';
+} from '../core/admin/apply.js';
+import {desiredFields, diffFields, type Edit} from '../core/admin/edits.js';
 import {looseDirectoryWarning} from '../core/private-file.js';
 import {defaultHttpSettings} from '../core/probes/http.js';
 import {VaultWriter, vaultConnectionFromEnv} from '../core/probes/vault.js';

@@ -1,5 +1,5 @@
-import {type AuditResult, auditPasses, auditVault} from '../core/audit.js';
-import {findRoles} from '../core/find-role.js';
+import {type AuditResult, auditPasses, auditVault} from '../core/admin/audit.js';
+import {findRoles} from '../core/admin/find-role.js';
 import {inspectToken} from '../core/login/token.js';
 import {chooseMount} from '../core/mount-choice.js';
 import {defaultHttpSettings} from '../core/probes/http.js';

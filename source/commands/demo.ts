@@ -1,4 +1,4 @@
-import {type DemoScenario, demoReport, demoScenarios} from '../core/demo.js';
+import {type DemoScenario, demoReport, demoScenarios} from '../core/doctor/demo.js';
 import type {Runner} from '../hooks/use-diagnosis.js';
 import {createStyle} from '../report/style.js';
 import {renderTextReport} from '../report/text.js';

@@ -248,7 +248,7 @@ export async function runDiagnose(
 	if (!flags.apply) return code;
 	const [{applyPlanned, backupDirectory, writerFromEnv}, {plannedChanges}] = await Promise.all([
 		import('./apply.js'),
-		import('../core/apply.js'),
+		import('../core/admin/apply.js'),
 	]);
 	const changes = plannedChanges(report);
 	const writer = writerFromEnv(output.env, {
@@ -354,7 +354,7 @@ export async function runDiagnoseTui(
 
 	const applyFixes = async (report: DoctorReport) => {
 		const [{plannedChanges}, {applyChanges, backupDirectory, writerFromEnv}] = await Promise.all([
-			import('../core/apply.js'),
+			import('../core/admin/apply.js'),
 			import('./apply.js'),
 		]);
 		const writer = writerFromEnv(options.env, {

@@ -1,5 +1,5 @@
-import {applyChange, editsSetting, targetPath} from '../core/apply.js';
-import {desiredFields} from '../core/edits.js';
+import {applyChange, editsSetting, targetPath} from '../core/admin/apply.js';
+import {desiredFields} from '../core/admin/edits.js';
 import {simulateLogin} from '../core/login/simulate-login.js';
 import {inspectToken} from '../core/login/token.js';
 import {chooseMount, mountsInPickerOrder, trustsIssuer} from '../core/mount-choice.js';

@@ -1,5 +1,5 @@
 import {Box, Text} from 'ink';
-import {diffFields, plannedChanges, plannedFields, targetPath} from '../core/apply.js';
+import {diffFields, plannedChanges, plannedFields, targetPath} from '../core/admin/apply.js';
 import type {DoctorReport} from '../core/doctor/diagnose.js';
 import {Value} from './Value.js';
 

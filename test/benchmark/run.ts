@@ -928,8 +928,8 @@ async function rolesWorker(): Promise<void> {
 	const gc = runInNewContext('gc') as () => void;
 	const [{auditVault}, {findRoles}, {defaultHttpSettings}, {VaultReader, vaultConnectionFromEnv}] =
 		await Promise.all([
-			import('../../source/core/audit.js'),
-			import('../../source/core/find-role.js'),
+			import('../../source/core/admin/audit.js'),
+			import('../../source/core/admin/find-role.js'),
 			import('../../source/core/probes/http.js'),
 			import('../../source/core/probes/vault.js'),
 		]);

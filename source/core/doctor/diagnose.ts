@@ -1,6 +1,6 @@
+import {desiredFields} from '../admin/edits.js';
 import {maxPemFileBytes, readFileCapped} from '../bounds.js';
 import type {Check, CheckStatus} from '../check.js';
-import {desiredFields} from '../edits.js';
 import {defaultHttpSettings, type HttpSettings} from '../probes/http.js';
 import {
 	type RevocationFailure,

@@ -1,6 +1,6 @@
 import {isLosslessNumber} from 'lossless-json';
+import {type Change, desiredFields, diffFields, type Edit, writeBody} from '../admin/edits.js';
 import type {Check} from '../check.js';
-import {type Change, desiredFields, diffFields, type Edit, writeBody} from '../edits.js';
 import {type ProblemId, problems} from '../problems/catalogue.js';
 import type {PlatformGuess} from '../problems/platform.js';
 import {listField, stringField, type VaultData} from '../vault-data.js';

@@ -1,4 +1,5 @@
 import {distance} from 'fastest-levenshtein';
+import {lintRole} from '../admin/role-lint.js';
 import {InputError, maxJsonFileBytes, readFileCapped} from '../bounds.js';
 import type {Check} from '../check.js';
 import {simulateLogin} from '../login/simulate-login.js';
@@ -18,7 +19,6 @@ import {
 import type {ProblemId} from '../problems/catalogue.js';
 import {explainVaultError} from '../problems/explain-error.js';
 import {detectPlatform, type PlatformGuess} from '../problems/platform.js';
-import {lintRole} from '../role-lint.js';
 import {duration, formatTime, relativeTime} from '../time-text.js';
 import {listField, readVaultData, stringField, type VaultData} from '../vault-data.js';
 import type {DoctorContext} from './context.js';

@@ -1,6 +1,6 @@
 import {isDeepStrictEqual} from 'node:util';
 import {isLosslessNumber} from 'lossless-json';
-import {secondsField, type VaultData} from './vault-data.js';
+import {secondsField, type VaultData} from '../vault-data.js';
 
 /**
 One change to one field of a role or a config, stated relative to whatever Vault holds when it is applied, so

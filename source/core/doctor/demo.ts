@@ -4,13 +4,13 @@ problems people hit with the Ona and CircleCI guides. The token is signed at run
 the signature check is real and no key is stored anywhere.
 */
 import {exportJWK, generateKeyPair, SignJWT} from 'jose';
-import type {DoctorContext} from './doctor/context.js';
-import {buildReport, type DoctorReport} from './doctor/diagnose.js';
-import {type SimulateLoginInput, simulateLogin} from './login/simulate-login.js';
-import {inspectToken} from './login/token.js';
-import {defaultHttpSettings} from './probes/http.js';
-import {detectPlatform} from './problems/platform.js';
-import {lintRole} from './role-lint.js';
+import {lintRole} from '../admin/role-lint.js';
+import {type SimulateLoginInput, simulateLogin} from '../login/simulate-login.js';
+import {inspectToken} from '../login/token.js';
+import {defaultHttpSettings} from '../probes/http.js';
+import {detectPlatform} from '../problems/platform.js';
+import type {DoctorContext} from './context.js';
+import {buildReport, type DoctorReport} from './diagnose.js';
 
 export type DemoScenario = {
 	name: string;

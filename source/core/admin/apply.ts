@@ -1,8 +1,11 @@
 import {mkdir, readFile, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {isDeepStrictEqual} from 'node:util';
-import type {DoctorReport} from './doctor/diagnose.js';
-import {configSecretRisk} from './doctor/fixes.js';
+import type {DoctorReport} from '../doctor/diagnose.js';
+import {configSecretRisk} from '../doctor/fixes.js';
+import {invalidMountPath, invalidRoleName} from '../names.js';
+import type {VaultWriter} from '../probes/vault.js';
+import {readVaultData, type VaultData} from '../vault-data.js';
 import {
 	type Change,
 	desiredFields,
@@ -13,9 +16,6 @@ import {
 	wideningOf,
 	writeBody,
 } from './edits.js';
-import {invalidMountPath, invalidRoleName} from './names.js';
-import type {VaultWriter} from './probes/vault.js';
-import {readVaultData, type VaultData} from './vault-data.js';
 
 export type {FieldChange} from './edits.js';
 export {diffFields} from './edits.js';

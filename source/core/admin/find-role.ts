@@ -1,7 +1,7 @@
 import type {JWK} from 'jose';
+import {simulateLogin} from '../login/simulate-login.js';
+import type {VaultReader} from '../probes/vault.js';
 import {forEachLimited, listRoles, rolePath} from './audit.js';
-import {simulateLogin} from './login/simulate-login.js';
-import type {VaultReader} from './probes/vault.js';
 
 export type RoleCandidate = {
 	role: string;

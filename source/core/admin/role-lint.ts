@@ -1,6 +1,6 @@
-import type {Check} from './check.js';
-import {goGlob} from './login/glob.js';
-import {listField, mapField, secondsField, stringField, type VaultData} from './vault-data.js';
+import type {Check} from '../check.js';
+import {goGlob} from '../login/glob.js';
+import {listField, mapField, secondsField, stringField, type VaultData} from '../vault-data.js';
 
 type RolePlatform = 'ona' | 'circleci' | 'github' | 'gitlab' | 'buildkite' | 'terraform' | 'unknown';
 

@@ -1,9 +1,9 @@
-import type {Check} from './check.js';
-import {pluginBehaviour} from './login/plugin-version.js';
-import {defaultSupportedAlgorithms} from './login/signature.js';
-import type {VaultReader} from './probes/vault.js';
+import type {Check} from '../check.js';
+import {pluginBehaviour} from '../login/plugin-version.js';
+import {defaultSupportedAlgorithms} from '../login/signature.js';
+import type {VaultReader} from '../probes/vault.js';
+import {listField, stringField, type VaultData} from '../vault-data.js';
 import {lintRole} from './role-lint.js';
-import {listField, stringField, type VaultData} from './vault-data.js';
 
 type Severity = 'high' | 'medium' | 'low';
 
