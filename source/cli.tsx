@@ -113,7 +113,7 @@ export function createProgram(
 					screenReaderWanted(output.env, options['screenReader'] as boolean | undefined),
 					stdin,
 				);
-				void import('./tui.js').catch(() => {}); // loads behind the first frame
+				void import('./tui/run-tui.js').catch(() => {}); // loads behind the first frame
 				const {runDiagnoseTui} = await import('./commands/diagnose.js');
 				setCode(
 					await runDiagnoseTui({...(options as DiagnoseFlags), firstFrameLines, checking}, output, stdin),

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import {after, test} from 'node:test';
-import App from '../source/app.js';
 import {demoReport, demoScenarios} from '../source/core/doctor/demo.js';
 import type {DoctorReport} from '../source/core/doctor/diagnose.js';
-import type {Runner, RunOverrides} from '../source/hooks/use-diagnosis.js';
+import App from '../source/tui/app.js';
+import type {Runner, RunOverrides} from '../source/tui/hooks/use-diagnosis.js';
 import {keys, type Rendered, render} from './helpers/render.js';
 
 const mounted: Rendered[] = [];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
 import {demoReport, demoScenarios} from '../source/core/doctor/demo.js';
-import {initialNavigation, type PressContext, press, runRows} from '../source/navigation.js';
+import {initialNavigation, type PressContext, press, runRows} from '../source/tui/navigation.js';
 
 const context = async (): Promise<PressContext> => {
 	const report = await demoReport(demoScenarios[0]!);

@@ -1,7 +1,7 @@
 import {type DemoScenario, demoReport, demoScenarios} from '../core/doctor/demo.js';
-import type {Runner} from '../hooks/use-diagnosis.js';
 import {createStyle} from '../report/style.js';
 import {renderTextReport} from '../report/text.js';
+import type {Runner} from '../tui/hooks/use-diagnosis.js';
 import {type Output, UsageError} from './io.js';
 
 export type DemoOptions = {json: boolean; verbose: boolean; color: boolean};
@@ -58,11 +58,11 @@ export async function runDemoTui(
 		return report;
 	};
 
-	const {startEarly} = await import('../hooks/early-run.js');
+	const {startEarly} = await import('../tui/hooks/early-run.js');
 	const early = startEarly(runner);
 	// The sample needs no network: its report is ready before Ink would be, so the TUI opens on the verdict.
 	await early.settled;
-	const {runTui} = await import('../tui.js');
+	const {runTui} = await import('../tui/run-tui.js');
 	return runTui({
 		title: `ona-vault-doctor demo: ${scenario.title}`,
 		runner,

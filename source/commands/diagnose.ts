@@ -13,11 +13,11 @@ import {
 	settleLogins,
 } from '../core/probes/vault.js';
 import {readVaultData} from '../core/vault-data.js';
-import type {Runner} from '../hooks/use-diagnosis.js';
 import {renderMarkdownReport} from '../report/markdown.js';
 import {sanitize} from '../report/sanitize.js';
 import {createStyle} from '../report/style.js';
 import {renderTextReport} from '../report/text.js';
+import type {Runner} from '../tui/hooks/use-diagnosis.js';
 import {screenReaderWanted} from './interactive.js';
 import {type Output, readStdin, UsageError} from './io.js';
 
@@ -317,7 +317,7 @@ export async function runDiagnoseTui(
 		await Promise.all([
 			import('../core/doctor/diagnose.js'),
 			import('../core/probes/vault.js'),
-			import('../hooks/early-run.js'),
+			import('../tui/hooks/early-run.js'),
 		]);
 	const runner: Runner = (overrides, onEvent, signal) =>
 		diagnose(
@@ -374,7 +374,7 @@ export async function runDiagnoseTui(
 		async () => {
 			// The diagnosis starts now, inside the guard; Ink and React load behind the first frame meanwhile.
 			const early = startEarly(runner);
-			const {runTui} = await import('../tui.js');
+			const {runTui} = await import('../tui/run-tui.js');
 			return runTui({
 				applyFixes,
 				title: 'ona-vault-doctor',

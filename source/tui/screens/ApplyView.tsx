@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
-import {diffFields, plannedChanges, plannedFields, targetPath} from '../core/admin/apply.js';
-import type {DoctorReport} from '../core/doctor/diagnose.js';
-import {Value} from './Value.js';
+import {diffFields, plannedChanges, plannedFields, targetPath} from '../../core/admin/apply.js';
+import type {DoctorReport} from '../../core/doctor/diagnose.js';
+import {Value} from '../widgets/Value.js';
 
 const isMap = (value: unknown): value is Record<string, unknown> =>
 	typeof value === 'object' && value !== null && !Array.isArray(value) && !('toJSON' in value);

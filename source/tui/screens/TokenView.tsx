@@ -1,7 +1,7 @@
 import {Box, Text} from 'ink';
-import type {DoctorReport} from '../core/doctor/diagnose.js';
-import {formatTime, relativeTime} from '../core/time-text.js';
-import {formatValue} from '../report/text.js';
+import type {DoctorReport} from '../../core/doctor/diagnose.js';
+import {formatTime, relativeTime} from '../../core/time-text.js';
+import {formatValue} from '../../report/text.js';
 
 /** The token's header and claims as a table, times relative to now; the signature is never shown. */
 export function TokenView({report, now, width}: {report?: DoctorReport; now: number; width: number}) {

@@ -1,5 +1,5 @@
-import type {CheckStatus} from './core/check.js';
-import type {DoctorReport} from './core/doctor/diagnose.js';
+import type {CheckStatus} from '../core/check.js';
+import type {DoctorReport} from '../core/doctor/diagnose.js';
 
 /** One binding of the role (or config) set against the token: the role view's rows. */
 export type Binding = {

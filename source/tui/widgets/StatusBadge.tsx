@@ -1,6 +1,6 @@
 import {Text} from 'ink';
-import type {CheckStatus} from '../core/check.js';
-import {statusLabel} from '../report/text.js';
+import type {CheckStatus} from '../../core/check.js';
+import {statusLabel} from '../../report/text.js';
 
 const colors: Record<CheckStatus, string> = {pass: 'green', warn: 'yellow', fail: 'red', skip: 'gray'};
 

@@ -1,9 +1,9 @@
 import {Box, Text} from 'ink';
 import Spinner from 'ink-spinner';
-import type {DoctorReport} from '../core/doctor/diagnose.js';
+import type {DoctorReport} from '../../core/doctor/diagnose.js';
 import type {StepProgress} from '../hooks/use-diagnosis.js';
 import {groups, type RunRow} from '../navigation.js';
-import {StatusBadge} from './StatusBadge.js';
+import {StatusBadge} from '../widgets/StatusBadge.js';
 
 type Props = {
 	/** What is being checked, shown while the run goes. */

@@ -1,5 +1,5 @@
 import {Text} from 'ink';
-import type {DoctorReport} from '../core/doctor/diagnose.js';
+import type {DoctorReport} from '../../core/doctor/diagnose.js';
 
 export function Summary({report}: {report: DoctorReport}) {
 	const {summary, login, verdict} = report;

@@ -2,9 +2,9 @@
 The interactive doctor's navigation as a pure state machine: which screen is shown, what is selected, and what a
 key press does. Components render this state; the single input owner in app.tsx feeds keys through `press`.
 */
-import type {CheckStatus} from './core/check.js';
-import type {DoctorReport, ReportCheck} from './core/doctor/diagnose.js';
-import type {CheckGroup} from './core/doctor/engine.js';
+import type {CheckStatus} from '../core/check.js';
+import type {DoctorReport, ReportCheck} from '../core/doctor/diagnose.js';
+import type {CheckGroup} from '../core/doctor/engine.js';
 
 export const groups: CheckGroup[] = ['Token', 'Issuer', 'Vault', 'Login', 'Access'];
 

@@ -1,5 +1,5 @@
-import type {DoctorReport} from '../core/doctor/diagnose.js';
-import type {StepEvent} from '../core/doctor/engine.js';
+import type {DoctorReport} from '../../core/doctor/diagnose.js';
+import type {StepEvent} from '../../core/doctor/engine.js';
 import type {RunOverrides} from './use-diagnosis.js';
 
 /** Starts a diagnosis with the given overrides; reports progress through onEvent; `signal` stops it (no new steps, no new login). */

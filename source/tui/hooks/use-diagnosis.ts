@@ -1,8 +1,8 @@
 import {useCallback, useEffect, useRef, useState} from 'react';
-import type {CheckStatus} from '../core/check.js';
-import type {DoctorReport} from '../core/doctor/diagnose.js';
-import type {CheckGroup, StepEvent} from '../core/doctor/engine.js';
-import {reportView, sanitize} from '../report/sanitize.js';
+import type {CheckStatus} from '../../core/check.js';
+import type {DoctorReport} from '../../core/doctor/diagnose.js';
+import type {CheckGroup, StepEvent} from '../../core/doctor/engine.js';
+import {reportView, sanitize} from '../../report/sanitize.js';
 
 export type StepProgress = {
 	id: string;

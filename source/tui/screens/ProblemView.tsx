@@ -1,11 +1,11 @@
 import {Box, type DOMElement, measureElement, Text} from 'ink';
 import {useLayoutEffect, useRef} from 'react';
-import type {ReportCheck} from '../core/doctor/diagnose.js';
-import {problems} from '../core/problems/catalogue.js';
-import {formatValue} from '../report/text.js';
-import {StatusBadge} from './StatusBadge.js';
-import {Value} from './Value.js';
-import {rowWithin} from './Viewport.js';
+import type {ReportCheck} from '../../core/doctor/diagnose.js';
+import {problems} from '../../core/problems/catalogue.js';
+import {formatValue} from '../../report/text.js';
+import {StatusBadge} from '../widgets/StatusBadge.js';
+import {Value} from '../widgets/Value.js';
+import {rowWithin} from '../widgets/Viewport.js';
 
 type Props = {
 	check: ReportCheck;

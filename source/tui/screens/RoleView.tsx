@@ -1,8 +1,8 @@
 import {Box, Text} from 'ink';
-import {type Binding, roleBindings} from '../bindings.js';
-import type {DoctorReport} from '../core/doctor/diagnose.js';
-import {formatValue} from '../report/text.js';
-import {StatusBadge} from './StatusBadge.js';
+import type {DoctorReport} from '../../core/doctor/diagnose.js';
+import {formatValue} from '../../report/text.js';
+import {type Binding, roleBindings} from '../role-bindings.js';
+import {StatusBadge} from '../widgets/StatusBadge.js';
 
 const badgeWidth = 13;
 const gap = 2;

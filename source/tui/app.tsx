@@ -1,21 +1,10 @@
 import {Box, Text, useApp, useInput, useStdin, useStdout} from 'ink';
 import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
-import {ApplyView} from './components/ApplyView.js';
-import {answerLines, Header} from './components/Header.js';
-import {HelpBar} from './components/HelpBar.js';
-import {HelpView} from './components/HelpView.js';
-import {PasteView} from './components/PasteView.js';
-import {Picker} from './components/Picker.js';
-import {ProblemView} from './components/ProblemView.js';
-import {RoleView} from './components/RoleView.js';
-import {RunView} from './components/RunView.js';
-import {Summary} from './components/Summary.js';
-import {TokenView} from './components/TokenView.js';
-import {Viewport} from './components/Viewport.js';
-import {plannedChanges} from './core/admin/apply.js';
-import type {DoctorReport} from './core/doctor/diagnose.js';
-import {mountsInPickerOrder} from './core/mount-choice.js';
-import {tokenSources} from './core/probes/token-source.js';
+import {plannedChanges} from '../core/admin/apply.js';
+import type {DoctorReport} from '../core/doctor/diagnose.js';
+import {mountsInPickerOrder} from '../core/mount-choice.js';
+import {tokenSources} from '../core/probes/token-source.js';
+import {reportFacts} from '../report/text.js';
 import type {EarlyRun} from './hooks/early-run.js';
 import {type Runner, useDiagnosis} from './hooks/use-diagnosis.js';
 import {useTerminalSize} from './hooks/use-terminal-size.js';
@@ -27,7 +16,18 @@ import {
 	press,
 	runRows,
 } from './navigation.js';
-import {reportFacts} from './report/text.js';
+import {ApplyView} from './screens/ApplyView.js';
+import {HelpView} from './screens/HelpView.js';
+import {PasteView} from './screens/PasteView.js';
+import {ProblemView} from './screens/ProblemView.js';
+import {RoleView} from './screens/RoleView.js';
+import {RunView} from './screens/RunView.js';
+import {TokenView} from './screens/TokenView.js';
+import {answerLines, Header} from './widgets/Header.js';
+import {HelpBar} from './widgets/HelpBar.js';
+import {Picker} from './widgets/Picker.js';
+import {Summary} from './widgets/Summary.js';
+import {Viewport} from './widgets/Viewport.js';
 
 export type AppProps = {
 	title: string;

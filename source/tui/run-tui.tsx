@@ -1,7 +1,7 @@
 import {render} from 'ink';
 import supportsHyperlinks from 'supports-hyperlinks';
+import type {DoctorReport} from '../core/doctor/diagnose.js';
 import App from './app.js';
-import type {DoctorReport} from './core/doctor/diagnose.js';
 import type {EarlyRun} from './hooks/early-run.js';
 import type {Runner} from './hooks/use-diagnosis.js';
 

@@ -1,6 +1,6 @@
 import {Text} from 'ink';
-import {stringDifference} from '../bindings.js';
-import {formatValue} from '../report/text.js';
+import {formatValue} from '../../report/text.js';
+import {stringDifference} from '../role-bindings.js';
 
 /** A value as JSON-ish text; against another string, the part that differs is highlighted. */
 export function Value({value, other, tone}: {value: unknown; other?: unknown; tone?: 'expected' | 'actual'}) {

@@ -1,6 +1,6 @@
 import {Box, Text} from 'ink';
-import type {DoctorReport} from '../core/doctor/diagnose.js';
-import {reportFacts} from '../report/text.js';
+import type {DoctorReport} from '../../core/doctor/diagnose.js';
+import {reportFacts} from '../../report/text.js';
 
 /** Vault's answer, predicted and actual, as the header shows them (each wraps rather than being cut). */
 export function answerLines(report: DoctorReport): string[] {
