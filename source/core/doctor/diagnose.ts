@@ -11,7 +11,7 @@ import {
 import type {DoctorContext, DoctorOptions} from './context.js';
 import {type CheckGroup, runSteps, type StepEvent, type StepRecord} from './engine.js';
 import {type ClaimsTrust, type Fix, type FixContext, fixFor} from './fixes.js';
-import {doctorSteps} from './steps.js';
+import {doctorSteps} from './steps/index.js';
 
 export type ReportCheck = Check & {group: CheckGroup; fix?: Fix};
 
