@@ -3,6 +3,7 @@ import process from 'node:process';
 import {Command, CommanderError, Option} from 'commander';
 import type {AuditFlags} from './commands/audit.js';
 import type {DiagnoseFlags} from './commands/diagnose.js';
+import {ExitCode} from './commands/exit-code.js';
 import {checkingLine, screenReaderWanted, wantsTui, writeFirstFrame} from './commands/interactive.js';
 import {type Output, UsageError} from './commands/io.js';
 import type {OnboardFlags} from './commands/onboard.js';
@@ -292,7 +293,7 @@ export function createProgram(
 
 /** Runs the command line and returns the exit code; never throws. */
 export async function main(argv: string[], output: Output, stdin: NodeJS.ReadableStream): Promise<number> {
-	let code = 0;
+	let code: number = ExitCode.ok;
 	const program = createProgram(
 		output,
 		stdin,
@@ -306,19 +307,19 @@ export async function main(argv: string[], output: Output, stdin: NodeJS.Readabl
 		return code;
 	} catch (error) {
 		if (error instanceof CommanderError) {
-			return error.exitCode === 0 ? 0 : 2;
+			return error.exitCode === 0 ? ExitCode.ok : ExitCode.couldNotRun;
 		}
 
 		if (error instanceof UsageError || (error instanceof Error && error.name === 'InputError')) {
 			output.stderr.write(`ona-vault-doctor: ${error.message}\n`);
-			return 2;
+			return ExitCode.couldNotRun;
 		}
 
 		output.stderr.write(
 			`ona-vault-doctor: unexpected failure: ${error instanceof Error ? error.message : String(error)}\n`,
 		);
 		output.stderr.write('This is a bug in the doctor; please report it with the command you ran.\n');
-		return 2;
+		return ExitCode.couldNotRun;
 	}
 }
 

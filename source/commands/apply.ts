@@ -16,6 +16,7 @@ import {VaultWriter, vaultConnectionFromEnv} from '../core/probes/vault.js';
 import {readVaultData, type VaultData} from '../core/vault-data.js';
 import {formatValue} from '../report/text.js';
 import {confirm} from './confirm.js';
+import {ExitCode} from './exit-code.js';
 import {type Output, UsageError} from './io.js';
 
 export function backupDirectory(env: NodeJS.ProcessEnv, flag?: string): string {
@@ -299,7 +300,7 @@ export async function runRestore(
 		output.stderr.write(
 			`ona-vault-doctor: reading ${path} failed: ${(error as Error).message}; nothing was written.\n`,
 		);
-		return 1;
+		return ExitCode.problem;
 	}
 
 	if (backup.existed) {
@@ -325,7 +326,7 @@ export async function runRestore(
 		}))
 	) {
 		output.stdout.write('Nothing was written.\n');
-		return 1;
+		return ExitCode.problem;
 	}
 
 	const outcome = await whileWriting(output, () =>
@@ -336,11 +337,11 @@ export async function runRestore(
 	);
 	if (outcome !== undefined) {
 		output.stderr.write(`ona-vault-doctor: restoring ${path} failed: ${outcome}\n`);
-		return 1;
+		return ExitCode.problem;
 	}
 
 	output.stdout.write(`${path} restored and verified against ${file}.\n`);
-	return 0;
+	return ExitCode.ok;
 }
 
 /** Two Vault addresses name the same server: scheme, host and port (default ports filled in), no path or user. */

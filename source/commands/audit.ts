@@ -9,6 +9,7 @@ import {sanitize} from '../report/sanitize.js';
 import {createStyle} from '../report/style.js';
 import {statusLabel} from '../report/text.js';
 import {type DiagnoseFlags, doctorOptions} from './diagnose.js';
+import {ExitCode, exitCodeFor} from './exit-code.js';
 import {type Output, UsageError} from './io.js';
 
 export type AuditFlags = {
@@ -50,7 +51,7 @@ export async function runAudit(flags: AuditFlags, color: boolean, output: Output
 		throw new UsageError('--concurrency takes a whole number from 1 to 256.');
 	const reader = readerFor(output.env, flags, Math.round(Number(flags.timeout ?? 5) * 1000));
 	// Fails closed: an audit that could not read everything is never a pass (2, or 1 for a --fail-on gate).
-	const incomplete = flags.failOn === undefined ? 2 : 1;
+	const incomplete = flags.failOn === undefined ? ExitCode.couldNotRun : ExitCode.problem;
 	if (!reader.connection.token) {
 		output.stderr.write(
 			'ona-vault-doctor: audit needs a Vault token that may read sys/auth and the roles (VAULT_TOKEN or ~/.vault-token); nothing was audited.\n',
@@ -68,7 +69,7 @@ export async function runAudit(flags: AuditFlags, color: boolean, output: Output
 		return incomplete;
 	}
 
-	return auditPasses(result, failOn) ? 0 : 1;
+	return exitCodeFor(auditPasses(result, failOn));
 }
 
 function auditText(result: AuditResult, style: ReturnType<typeof createStyle>): string {
@@ -203,8 +204,8 @@ export async function runFindRole(
 		output.stderr.write(
 			`ona-vault-doctor: ${unreadable.length} role(s) of auth/${sanitize(mount)} could not be read; the list is incomplete.\n`,
 		);
-		return 2;
+		return ExitCode.couldNotRun;
 	}
 
-	return candidates.some(candidate => candidate.allowed) ? 0 : 1;
+	return exitCodeFor(candidates.some(candidate => candidate.allowed));
 }

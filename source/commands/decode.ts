@@ -2,6 +2,7 @@ import {inspectToken} from '../core/login/token.js';
 import {detectPlatform} from '../core/problems/platform.js';
 import {formatTime, relativeTime} from '../core/time-text.js';
 import {createStyle} from '../report/style.js';
+import {ExitCode} from './exit-code.js';
 import {type Output, readStdin, UsageError} from './io.js';
 
 /** `decode [token|-]`: the token inspection alone: header, claims and times, never the signature. */
@@ -21,7 +22,7 @@ export async function runDecode(
 				`${JSON.stringify({schemaVersion: 1, ok: false, problem: inspection.problem, reason: inspection.reason}, null, 2)}\n`,
 			);
 		else output.stdout.write(`${inspection.reason} [${inspection.problem}]\n`);
-		return 1;
+		return ExitCode.problem;
 	}
 
 	const platform = detectPlatform(inspection.claims);
@@ -38,7 +39,7 @@ export async function runDecode(
 		output.stdout.write(
 			`${JSON.stringify({schemaVersion: 1, ok: true, platform: platform.label, header: inspection.header, claims: inspection.claims, signature: '(redacted)', times}, null, 2)}\n`,
 		);
-		return 0;
+		return ExitCode.ok;
 	}
 
 	const style = createStyle(options.color);
@@ -62,5 +63,5 @@ export async function runDecode(
 		),
 	);
 	output.stdout.write(`${lines.join('\n')}\n`);
-	return 0;
+	return ExitCode.ok;
 }

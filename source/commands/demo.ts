@@ -2,6 +2,7 @@ import {type DemoScenario, demoReport, demoScenarios} from '../core/doctor/demo.
 import {createStyle} from '../report/style.js';
 import {renderTextReport} from '../report/text.js';
 import type {Runner} from '../tui/hooks/use-diagnosis.js';
+import {verdictExitCode} from './exit-code.js';
 import {type Output, UsageError} from './io.js';
 
 export type DemoOptions = {json: boolean; verbose: boolean; color: boolean};
@@ -15,7 +16,7 @@ export async function runDemo(
 	const scenario = findScenario(name);
 
 	const report = await demoReport(scenario);
-	const code = report.verdict === 'pass' ? 0 : 1;
+	const code = verdictExitCode(report);
 	if (options.json) {
 		output.stdout.write(`${JSON.stringify({...report, demo: scenario.name}, null, 2)}\n`);
 		return code;

@@ -18,6 +18,7 @@ import {sanitize} from '../report/sanitize.js';
 import {createStyle} from '../report/style.js';
 import {renderTextReport} from '../report/text.js';
 import type {Runner} from '../tui/hooks/use-diagnosis.js';
+import {verdictExitCode} from './exit-code.js';
 import {screenReaderWanted} from './interactive.js';
 import {type Output, readStdin, UsageError} from './io.js';
 
@@ -226,7 +227,7 @@ export async function runDiagnose(
 ): Promise<number> {
 	const options = doctorOptions(flags, output.env, stdin);
 	const report = await runDiagnosis(options, output.stderr);
-	const code = report.verdict === 'pass' ? 0 : 1;
+	const code = verdictExitCode(report);
 	if (flags.json) {
 		output.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 		return code;
@@ -267,7 +268,7 @@ export async function runDiagnose(
 			style: createStyle(color),
 		}),
 	);
-	return after.verdict === 'pass' ? 0 : 1;
+	return verdictExitCode(after);
 }
 
 export async function runReport(
@@ -302,7 +303,7 @@ export async function runReport(
 		output.stdout.write(markdown);
 	}
 
-	return report.verdict === 'pass' ? 0 : 1;
+	return verdictExitCode(report);
 }
 
 /** The interactive doctor over a live diagnosis; pickers and a pasted token re-run it with the change. */

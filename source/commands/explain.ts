@@ -1,5 +1,6 @@
 import {type Explanation, explainVaultErrors} from '../core/problems/explain-error.js';
 import {createStyle, type Style} from '../report/style.js';
+import {exitCodeFor} from './exit-code.js';
 import {type Output, readStdin, UsageError} from './io.js';
 
 export type ExplainOptions = {json: boolean; color: boolean};
@@ -24,7 +25,7 @@ export async function runExplain(
 		);
 	const errors = explainVaultErrors(text);
 	const [first] = errors;
-	const code = first!.problem === 'unknown' ? 1 : 0;
+	const code = exitCodeFor(first!.problem !== 'unknown');
 	if (options.json) {
 		output.stdout.write(`${JSON.stringify({schemaVersion: 1, ...first, errors}, null, 2)}\n`);
 		return code;

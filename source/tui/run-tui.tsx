@@ -1,5 +1,6 @@
 import {render} from 'ink';
 import supportsHyperlinks from 'supports-hyperlinks';
+import {ExitCode, verdictExitCode} from '../commands/exit-code.js';
 import type {DoctorReport} from '../core/doctor/diagnose.js';
 import App from './app.js';
 import type {EarlyRun} from './hooks/early-run.js';
@@ -48,6 +49,6 @@ export async function runTui(options: TuiOptions): Promise<number> {
 		process.stdout.write(
 			`\nCopied in this session (also here, to copy by hand):\n\n${[...copies].join('\n\n')}\n`,
 		);
-	if (!last) return 2;
-	return last.verdict === 'pass' ? 0 : 1;
+	if (!last) return ExitCode.couldNotRun;
+	return verdictExitCode(last);
 }
