@@ -2,6 +2,7 @@ import {Box, Text, useApp, useInput, useStdin, useStdout} from 'ink';
 import {useCallback, useEffect, useMemo, useRef, useState} from 'react';
 import {plannedChanges} from '../core/admin/apply.js';
 import type {DoctorReport} from '../core/doctor/diagnose.js';
+import {tokenAudiences} from '../core/login/audiences.js';
 import {mountsInPickerOrder} from '../core/mount-choice.js';
 import {tokenSources} from '../core/probes/token-source.js';
 import {reportFacts} from '../report/text.js';
@@ -134,7 +135,7 @@ export default function App({
 					...new Set([
 						'vault.hashicorp.com',
 						...((report?.vault?.roleData?.['bound_audiences'] as string[] | null) ?? []),
-						...[report?.token?.claims['aud'] ?? []].flat().map(String),
+						...tokenAudiences(report?.token?.claims),
 					]),
 				],
 			};

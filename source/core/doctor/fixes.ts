@@ -1,6 +1,7 @@
 import {isLosslessNumber} from 'lossless-json';
 import {type Change, desiredFields, diffFields, type Edit, writeBody} from '../admin/edits.js';
 import type {Check} from '../check.js';
+import {tokenAudiences} from '../login/audiences.js';
 import {type ProblemId, problems} from '../problems/catalogue.js';
 import type {PlatformGuess} from '../problems/platform.js';
 import {listField, stringField, type VaultData} from '../vault-data.js';
@@ -118,12 +119,6 @@ function configWrite(context: FixContext, edits: Edit[]): string[] {
 	];
 }
 
-function audiences(claims: Record<string, unknown> | undefined): string[] {
-	const aud = claims?.['aud'];
-	if (Array.isArray(aud)) return aud.map(String);
-	return typeof aud === 'string' && aud !== '' ? [aud] : [];
-}
-
 /** How to get a token with a given audience on the platform that minted this one. */
 function tokenWithAudience(platform: PlatformGuess | undefined, audience: string, role = '<role>'): string[] {
 	switch (platform?.platform) {
@@ -205,7 +200,7 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 		...(docs ? {docs} : {}),
 	});
 	const claims = context.claims;
-	const tokenAudiences = audiences(claims);
+	const audiences = tokenAudiences(claims);
 	const boundAudiences = listField(context.role, 'bound_audiences');
 	const trust = context.claimsTrust ?? 'unchecked';
 	const roleKnown = Boolean(context.role) && Boolean(context.roleName);
@@ -235,9 +230,9 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 			const request =
 				boundAudiences[0] ?? (check.id === 'token.audience' ? String(check.expected ?? '') : '');
 			const tokenSide = request ? tokenWithAudience(context.platform, request, roleOf(context)) : [];
-			const text = `Request the token with audience ${boundAudiences.map(quoted).join(' or ') || quoted(request)}${roleKnown && !noWrite ? `, or bind ${tokenAudiences.map(quoted).join(', ') || 'its audience'} on the role` : ''}`;
+			const text = `Request the token with audience ${boundAudiences.map(quoted).join(' or ') || quoted(request)}${roleKnown && !noWrite ? `, or bind ${audiences.map(quoted).join(', ') || 'its audience'} on the role` : ''}`;
 			if (!context.role) return withoutRole(check, context, make, noWrite);
-			if (!roleKnown || noWrite || tokenAudiences.length === 0) {
+			if (!roleKnown || noWrite || audiences.length === 0) {
 				const reason = noWrite === 'forged' || noWrite === 'unchecked' ? [trustComment(noWrite)] : [];
 				return make([...tokenSide, ...reason], text);
 			}
@@ -245,15 +240,15 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 				[
 					...tokenSide,
 					'# or, if this audience is meant for Vault, bind it on the role:',
-					...role([{op: 'add', field: 'bound_audiences', values: tokenAudiences}]),
+					...role([{op: 'add', field: 'bound_audiences', values: audiences}]),
 				],
 				text,
 			);
 		},
 		'audience-unbound': () =>
 			roleFix(
-				[{op: 'add', field: 'bound_audiences', values: tokenAudiences}],
-				`Bind the token's audience ${tokenAudiences.map(quoted).join(', ')} on the role`,
+				[{op: 'add', field: 'bound_audiences', values: audiences}],
+				`Bind the token's audience ${audiences.map(quoted).join(', ')} on the role`,
 			),
 		'subject-mismatch': () =>
 			roleFix(
@@ -303,7 +298,7 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 					'# Fetch the token right before the login, not at the start of the job',
 					...tokenWithAudience(
 						context.platform,
-						tokenAudiences[0] ?? boundAudiences[0] ?? 'vault',
+						audiences[0] ?? boundAudiences[0] ?? 'vault',
 						roleOf(context),
 					),
 				],

@@ -1,6 +1,7 @@
 /* The Token group: where the token comes from, what it says (platform, audience) and its times. */
 import {InputError} from '../../bounds.js';
 import type {Check} from '../../check.js';
+import {tokenAudiences} from '../../login/audiences.js';
 import {inspectToken} from '../../login/token.js';
 import {acquireToken, TokenSourceError} from '../../probes/token-source.js';
 import type {ProblemId} from '../../problems/catalogue.js';
@@ -131,8 +132,7 @@ export const tokenDecode: Step = {
 		}
 
 		const requested = context.token!.audienceRequested;
-		const aud = inspection.claims['aud'];
-		const audiences = Array.isArray(aud) ? aud.map(String) : typeof aud === 'string' ? [aud] : [];
+		const audiences = tokenAudiences(inspection.claims);
 		if (requested && !audiences.includes(requested)) {
 			checks.push({
 				id: 'token.audience',
