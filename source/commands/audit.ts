@@ -2,6 +2,7 @@ import {type AuditResult, auditPasses, auditVault} from '../core/admin/audit.js'
 import {findRoles} from '../core/admin/find-role.js';
 import {inspectToken} from '../core/login/token.js';
 import {chooseMount} from '../core/mount-choice.js';
+import {mountPathOf} from '../core/names.js';
 import {defaultHttpSettings} from '../core/probes/http.js';
 import {acquireToken, TokenSourceError} from '../core/probes/token-source.js';
 import {VaultReader, vaultConnectionFromEnv} from '../core/probes/vault.js';
@@ -150,7 +151,7 @@ export async function runFindRole(
 		throw new UsageError(
 			'--find-role reads every role of the mount: it needs a Vault token (VAULT_TOKEN or ~/.vault-token).',
 		);
-	let mount = options.mount?.replace(/^\/+|\/+$/g, '').replace(/^auth\//, '');
+	let mount = options.mount === undefined ? undefined : mountPathOf(options.mount);
 	let pluginVersion = options.pluginVersion;
 	const mounts = await reader.authMounts();
 	const jwt = mounts.ok

@@ -15,8 +15,14 @@ export function invalidRoleName(name: string): string | undefined {
 
 /** Why this cannot be an auth mount path, or undefined when it can. */
 export function invalidMountPath(path: string): string | undefined {
-	const segments = path.replace(/^\/+|\/+$/g, '').split('/');
+	const segments = trimSlashes(path).split('/');
 	if (path !== '' && segments.every(segment => mountSegment.test(segment) && !/^\.+$/.test(segment)))
 		return undefined;
 	return `${JSON.stringify(path)} is not an auth mount path (segments of letters, digits, _ . - separated by /, no "..")`;
 }
+
+/** A path without its leading and trailing slashes. */
+export const trimSlashes = (path: string): string => path.replace(/^\/+|\/+$/g, '');
+
+/** An auth mount path as given (`/auth/jwt/`, `auth/jwt`, `jwt`) in the form Vault lists it under sys/auth: `jwt`. */
+export const mountPathOf = (given: string): string => trimSlashes(given).replace(/^auth\//, '');

@@ -1,6 +1,7 @@
 import type {Check} from '../check.js';
 import {pluginBehaviour} from '../login/plugin-version.js';
 import {defaultSupportedAlgorithms} from '../login/signature.js';
+import {mountPathOf} from '../names.js';
 import type {VaultReader} from '../probes/vault.js';
 import {listField, stringField, type VaultData} from '../vault-data.js';
 import {lintRole} from './role-lint.js';
@@ -169,7 +170,7 @@ async function planMounts(
 	// Without sys/auth the mounts to audit are a guess: only --mount makes the audit complete.
 	if (!answer.ok && !requested) unreadable.push({path: 'sys/auth', reason: answer.message});
 	const paths = requested
-		? requested.map(path => path.replace(/^\/+|\/+$/g, '').replace(/^auth\//, ''))
+		? requested.map(mountPathOf)
 		: answer.ok
 			? known.filter(mount => mount.type === 'jwt' || mount.type === 'oidc').map(mount => mount.path)
 			: ['jwt'];

@@ -1,5 +1,6 @@
 /* The Access group: what the login's Vault token may read (KV v2 paths), then its revocation. */
 import type {Check} from '../../check.js';
+import {trimSlashes} from '../../names.js';
 import {type LoginSession, revocationFailureText} from '../../probes/vault.js';
 import type {DoctorContext} from '../context.js';
 import type {Step} from './shared.js';
@@ -10,7 +11,7 @@ export function kvPaths(
 	mountPath: string | undefined,
 	version: string | undefined,
 ): {read: string; list?: string; kv2: boolean} {
-	const clean = path.replace(/^\/+|\/+$/g, '');
+	const clean = trimSlashes(path);
 	if (version !== '2' || !mountPath) return {read: clean, kv2: false};
 	const mount = mountPath.replace(/\/+$/, '');
 	const rest = clean.slice(mount.length + 1);
@@ -98,7 +99,7 @@ async function secretAccess(
 ): Promise<Check[]> {
 	const id = `access.secret/${secretPath}`;
 	const title = `Access to ${secretPath}`;
-	const clean = secretPath.replace(/^\/+|\/+$/g, '');
+	const clean = trimSlashes(secretPath);
 	const ask = (paths: ReturnType<typeof kvPaths>) => [
 		paths.read,
 		...(paths.list ? [paths.list] : []),

@@ -1,5 +1,6 @@
 /* Vault: which JWT auth mount the login goes to (the pure rule is in core/mount-choice.ts). */
 import {chooseMount} from '../../mount-choice.js';
+import {mountPathOf} from '../../names.js';
 import type {ProblemId} from '../../problems/catalogue.js';
 import type {VaultData} from '../../vault-data.js';
 import {reader, readerTokenState, type Step} from './shared.js';
@@ -14,7 +15,7 @@ export const vaultMount: Step = {
 	async run(context, after) {
 		const {options} = context;
 		if (options.offline) {
-			const path = (options.mount ?? 'jwt').replace(/^\/+|\/+$/g, '').replace(/^auth\//, '');
+			const path = mountPathOf(options.mount ?? 'jwt');
 			context.mount = {
 				path,
 				reason: options.mount ? (options.labels?.mount ?? '--mount') : 'the default path',
@@ -45,7 +46,7 @@ export const vaultMount: Step = {
 		};
 
 		if (options.mount) {
-			const mount = options.mount.replace(/^\/+|\/+$/g, '').replace(/^auth\//, '');
+			const mount = mountPathOf(options.mount);
 			if (answer.ok && !context.mounts!.some(candidate => candidate.path === mount)) {
 				select(mount, options.labels?.mount ?? '--mount');
 				context.mount!.missing = true;
