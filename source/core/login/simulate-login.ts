@@ -353,9 +353,14 @@ function checkTokenPresent(token: TokenInput): Check {
 	return check('token.present', title, 'pass', 'A token was sent.');
 }
 
+/** The addresses a role accepts callers from: token_bound_cidrs and the older bound_cidrs, both enforced. */
+export function boundCidrs(role: VaultData | null | undefined): string[] {
+	return [...listField(role, 'token_bound_cidrs'), ...listField(role, 'bound_cidrs')];
+}
+
 function checkCidr({role}: Context): Check {
 	const title = 'Caller address (token_bound_cidrs)';
-	const cidrs = [...listField(role, 'token_bound_cidrs'), ...listField(role, 'bound_cidrs')];
+	const cidrs = boundCidrs(role);
 	if (cidrs.length === 0)
 		return check('login.cidr', title, 'pass', 'The role does not restrict caller addresses.');
 	return check(

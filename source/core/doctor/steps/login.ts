@@ -1,9 +1,9 @@
 /* The Login group: the model's verdict, Vault's own, and whether they agree. */
-import {simulateLogin} from '../../login/simulate-login.js';
+import {boundCidrs, simulateLogin} from '../../login/simulate-login.js';
 import {loginWithJwt} from '../../probes/vault.js';
 import type {ProblemId} from '../../problems/catalogue.js';
 import {explainVaultError} from '../../problems/explain-error.js';
-import {listField, stringField} from '../../vault-data.js';
+import {stringField} from '../../vault-data.js';
 import {resolveRoleName} from './reads.js';
 import {offlineSkip, type Step} from './shared.js';
 
@@ -105,10 +105,7 @@ export const loginAttempt: Step = {
 		if (answer.status === 403) {
 			// The role read runs beside the login; a 403 is told apart by the role's CIDRs, so wait for it here.
 			await after('vault.read-role');
-			const cidrs = [
-				...listField(context.role, 'token_bound_cidrs'),
-				...listField(context.role, 'bound_cidrs'),
-			];
+			const cidrs = boundCidrs(context.role);
 			problem = cidrs.length > 0 ? 'cidr-denied' : 'mount-not-found';
 			hint =
 				cidrs.length > 0

@@ -1,11 +1,22 @@
 /* Vault: which JWT auth mount the login goes to (the pure rule is in core/mount-choice.ts). */
-import {chooseMount} from '../../mount-choice.js';
+import {chooseMount, type MountCandidate} from '../../mount-choice.js';
 import {mountPathOf} from '../../names.js';
+import type {AuthMount} from '../../probes/vault.js';
 import type {ProblemId} from '../../problems/catalogue.js';
 import type {VaultData} from '../../vault-data.js';
+import type {DoctorContext} from '../context.js';
 import {reader, readerTokenState, type Step} from './shared.js';
 
 const jwtTypes = new Set(['jwt', 'oidc']);
+
+/** Each mount with its config as the reader sees it (null when unreadable), for chooseMount. */
+const mountConfigs = (context: DoctorContext, mounts: AuthMount[]): Promise<MountCandidate[]> =>
+	Promise.all(
+		mounts.map(async mount => {
+			const config = await reader(context).read(`auth/${mount.path}/config`);
+			return {path: mount.path, config: config.ok ? (config.data as VaultData) : null};
+		}),
+	);
 
 export const vaultMount: Step = {
 	id: 'vault.mount',
@@ -154,13 +165,7 @@ export const vaultMount: Step = {
 			};
 		}
 
-		const configs = await Promise.all(
-			jwtMounts.map(async mount => {
-				const config = await reader(context).read(`auth/${mount.path}/config`);
-				return {path: mount.path, config: config.ok ? (config.data as VaultData) : null};
-			}),
-		);
-		const choice = chooseMount(configs, iss)!;
+		const choice = chooseMount(await mountConfigs(context, jwtMounts), iss)!;
 		select(choice.path, choice.reason);
 		context.mount!.trusting = choice.trusting;
 		const trusted = choice.trusting.length > 0;
@@ -194,13 +199,7 @@ export const issuerMount: Step = {
 		const mounts = (context.mounts ?? []).filter(mount => jwtTypes.has(mount.type));
 		if (!context.mount || context.mount.trusting || mounts.length < 2) return {checks: []};
 		const iss = String(context.decoded?.claims['iss'] ?? '');
-		const configs = await Promise.all(
-			mounts.map(async mount => {
-				const config = await reader(context).read(`auth/${mount.path}/config`);
-				return {path: mount.path, config: config.ok ? (config.data as VaultData) : null};
-			}),
-		);
-		context.mount.trusting = chooseMount(configs, iss)?.trusting ?? [];
+		context.mount.trusting = chooseMount(await mountConfigs(context, mounts), iss)?.trusting ?? [];
 		return {checks: []};
 	},
 };
