@@ -1,3 +1,4 @@
+import type {CheckId} from '../core/check.js';
 import type {DoctorReport, ReportCheck} from '../core/doctor/diagnose.js';
 
 /*
@@ -45,10 +46,11 @@ const optional = <K extends string>(key: K, value: string | undefined) =>
 function checkView(check: ReportCheck): ReportCheck {
 	return {
 		...check,
-		id: sanitize(check.id),
+		id: sanitize(check.id) as CheckId,
 		title: sanitize(check.title),
 		message: sanitize(check.message),
 		...optional('hint', check.hint),
+		...optional('claim', check.claim),
 		...optional('vaultMessage', check.vaultMessage),
 		...(check.fix
 			? {

@@ -37,7 +37,7 @@ export function roleBindings(report: DoctorReport): Binding[] {
 		});
 	const bound = (role['bound_claims'] ?? {}) as Record<string, unknown>;
 	for (const [key, value] of Object.entries(bound)) {
-		const check = report.checks.find(item => item.id === `login.bound-claims/${key}`);
+		const check = report.checks.find(item => item.claim === key);
 		rows.push({
 			field: `claim ${key}`,
 			bound: value,

@@ -48,7 +48,7 @@ export function lintRole(
 	where: {mount: string; roleName: string; issuer?: string; tokenPlatform?: string},
 ): Check[] {
 	const findings: Check[] = [];
-	const id = (name: string) => `role.${name}`;
+	const id = <Name extends string>(name: Name) => `role.${name}` as const;
 	const label = `auth/${where.mount}/role/${where.roleName}`;
 	const known = ['ona', 'circleci', 'github', 'gitlab', 'buildkite', 'terraform'];
 	const platform = known.includes(where.tokenPlatform ?? '')

@@ -1,20 +1,21 @@
 import {InputError} from '../bounds.js';
-import type {Check} from '../check.js';
+import type {Check, CheckId} from '../check.js';
 
 export type CheckGroup = 'Token' | 'Issuer' | 'Vault' | 'Login' | 'Access';
 
 /** One step of the doctor: what it needs, and how it turns the shared context into checks. */
 export type StepDefinition<Context> = {
-	id: string;
+	/** Also the id of the check it gives when it cannot run. */
+	id: CheckId;
 	title: string;
 	group: CheckGroup;
 	/** Steps whose results this one reads; it starts as soon as they have all finished. */
-	needs: string[];
+	needs: CheckId[];
 	/**
 	`after(id)` waits for another step only when this run needs it (e.g. the config only when no role name was
 	given), so the common case does not pay for a dependency it rarely has.
 	*/
-	run: (context: Context, after: (id: string) => Promise<StepRecord>) => Promise<StepOutcome>;
+	run: (context: Context, after: (id: CheckId) => Promise<StepRecord>) => Promise<StepOutcome>;
 };
 
 export type StepOutcome = {

@@ -178,9 +178,9 @@ const claimDerived = new Set<ProblemId>([
 	'config-unsupported',
 ]);
 
-/** The bound_claims key a check is about: from a model check's id, or from Vault's own words. */
+/** The bound_claims key a check is about: the model's bound-claim check names it, else Vault's own words. */
 function failingClaim(check: Check): string | undefined {
-	if (check.id.startsWith('login.bound-claims/')) return check.id.slice('login.bound-claims/'.length);
+	if (check.claim !== undefined) return check.claim;
 	if (check.problem === 'audience-mismatch' || check.problem === 'audience-unbound') return 'aud';
 	if (check.problem === 'subject-mismatch') return 'sub';
 	const text = check.vaultMessage ?? check.message;
@@ -522,7 +522,7 @@ function boundClaimFix(
 	make: (commands: string[], text?: string) => Fix,
 	roleFix: (edits: Edit[], text: string) => Fix,
 ): Fix {
-	const actual = check.id.startsWith('login.bound-claims/') ? check.actual : context.claims?.[key];
+	const actual = check.claim === undefined ? context.claims?.[key] : check.actual;
 	if (check.problem === 'bound-claim-missing' || actual === undefined) {
 		// Removing the binding would let every token without the claim in: the token must carry it instead.
 		const commands = [

@@ -1,5 +1,5 @@
 import type {JWK} from 'jose';
-import type {Check} from '../check.js';
+import type {Check, CheckId} from '../check.js';
 import type {ProblemId} from '../problems/catalogue.js';
 import {formatTime} from '../time-text.js';
 import {
@@ -209,7 +209,7 @@ function keySource(config: VaultData): KeySource {
 }
 
 function check(
-	id: string,
+	id: CheckId,
 	title: string,
 	status: Check['status'],
 	message: string,
@@ -219,7 +219,7 @@ function check(
 }
 
 const fail = (
-	id: string,
+	id: CheckId,
 	title: string,
 	problem: ProblemId,
 	message: string,
@@ -1120,9 +1120,13 @@ const boundClaimProblems: Record<Exclude<BoundClaimResult['outcome'], 'pass'>, P
 };
 
 function boundClaimCheck(result: BoundClaimResult, glob: boolean, failures: number, claims: Claims): Check {
-	const id = `login.bound-claims/${result.key}`;
+	const id = `login.bound-claims/${result.key}` as const;
 	const title = `bound_claims "${result.key}"`;
-	const values = {expected: result.expected, ...(result.actual === undefined ? {} : {actual: result.actual})};
+	const values = {
+		claim: result.key,
+		expected: result.expected,
+		...(result.actual === undefined ? {} : {actual: result.actual}),
+	};
 	if (result.outcome === 'pass') {
 		return check(id, title, 'pass', `"${result.key}" matches${glob ? ' (glob)' : ''}.`, values);
 	}

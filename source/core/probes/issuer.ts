@@ -1,5 +1,5 @@
 import type {JWK} from 'jose';
-import type {Check} from '../check.js';
+import type {Check, CheckId} from '../check.js';
 import {verifyWithJwks} from '../login/signature.js';
 import type {ProblemId} from '../problems/catalogue.js';
 import {listField, stringField, type VaultData} from '../vault-data.js';
@@ -38,7 +38,7 @@ export function discoveryUrlFor(base: string): string {
 type Fetched = {ok: true; response: HttpResponse} | {ok: false; check: Check};
 
 async function fetchJson(
-	id: string,
+	id: CheckId,
 	title: string,
 	url: string,
 	problem: ProblemId,

@@ -97,7 +97,7 @@ async function secretAccess(
 	session: LoginSession,
 	secretPath: string,
 ): Promise<Check[]> {
-	const id = `access.secret/${secretPath}`;
+	const id = `access.secret/${secretPath}` as const;
 	const title = `Access to ${secretPath}`;
 	const clean = trimSlashes(secretPath);
 	const ask = (paths: ReturnType<typeof kvPaths>) => [

@@ -2,7 +2,7 @@
 import {distance} from 'fastest-levenshtein';
 import {lintRole} from '../../admin/role-lint.js';
 import {InputError, maxJsonFileBytes, readFileCapped} from '../../bounds.js';
-import type {Check} from '../../check.js';
+import type {Check, CheckId} from '../../check.js';
 import {invalidRoleName} from '../../names.js';
 import type {VaultAnswer} from '../../probes/vault.js';
 import {readVaultData, stringField, type VaultData} from '../../vault-data.js';
@@ -74,7 +74,7 @@ export const vaultConfig: Step = {
 };
 
 function readCheck(
-	id: string,
+	id: CheckId,
 	title: string,
 	path: string,
 	answer: VaultAnswer<Record<string, unknown>>,

@@ -1,16 +1,21 @@
 /* What the steps share: the Step type, one-check outcomes, the reader, and why the reader's reads were refused. */
-import type {Check} from '../../check.js';
+import type {Check, CheckId} from '../../check.js';
 import {VaultReader} from '../../probes/vault.js';
 import type {DoctorContext} from '../context.js';
 import type {StepDefinition, StepOutcome} from '../engine.js';
 export type Step = StepDefinition<DoctorContext>;
 
 /** An outcome of exactly one check. */
-export const single = (id: string, title: string, status: Check['status'], message: string): StepOutcome => ({
+export const single = (
+	id: CheckId,
+	title: string,
+	status: Check['status'],
+	message: string,
+): StepOutcome => ({
 	checks: [{id, title, status, message}],
 });
 
-export const offlineSkip = (id: string, title: string): StepOutcome =>
+export const offlineSkip = (id: CheckId, title: string): StepOutcome =>
 	single(id, title, 'skip', 'Not checked: --offline.');
 
 export const reader = (context: DoctorContext) => new VaultReader(context.connection!);
