@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import {readdirSync, readFileSync} from 'node:fs';
+import {dirname, join, relative, resolve} from 'node:path';
+import test from 'node:test';
+import {fileURLToPath} from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function sourceFiles(folder: string): string[] {
+	return readdirSync(join(root, folder), {recursive: true, encoding: 'utf8'})
+		.filter(name => /\.tsx?$/.test(name))
+		.map(name => join(folder, name));
+}
+
+/** Every module a file imports, statically or dynamically. */
+function importsOf(file: string): string[] {
+	const text = readFileSync(join(root, file), 'utf8');
+	return [...text.matchAll(/(?:\bfrom|\bimport\(?)\s*['"]([^'"]+)['"]/g)].map(match => match[1]!);
+}
+
+test('source/core is the logic: it imports neither Ink nor React, nor anything outside source/core', () => {
+	const files = sourceFiles('source/core');
+	assert.ok(files.length > 30);
+	for (const file of files) {
+		for (const specifier of importsOf(file)) {
+			assert.ok(!/^(?:ink|react)(?:$|[-/])/.test(specifier), `${file} imports ${specifier}`);
+			if (!specifier.startsWith('.')) continue;
+			const target = relative(join(root, 'source/core'), resolve(join(root, dirname(file)), specifier));
+			assert.ok(!target.startsWith('..'), `${file} imports ${specifier}, outside source/core`);
+		}
+	}
+});
+
+test('source/report imports neither Ink nor React', () => {
+	for (const file of sourceFiles('source/report'))
+		for (const specifier of importsOf(file))
+			assert.ok(!/^(?:ink|react)(?:$|[-/])/.test(specifier), `${file} imports ${specifier}`);
+});
