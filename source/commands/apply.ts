@@ -16,7 +16,7 @@ import {VaultWriter, vaultConnectionFromEnv} from '../core/probes/vault.js';
 import {readVaultData, type VaultData} from '../core/vault-data.js';
 import {formatValue} from '../report/text.js';
 import {confirm} from './confirm.js';
-import {ExitCode} from './exit-code.js';
+import {type EndingSignal, ExitCode, signalExitCodes} from './exit-code.js';
 import {type Output, UsageError} from './io.js';
 
 export function backupDirectory(env: NodeJS.ProcessEnv, flag?: string): string {
@@ -52,12 +52,7 @@ export function diffLines(
 }
 
 /** Signals that end a run: during a write they wait for it to finish, so that Vault is left in a known state. */
-const endingSignals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-const signalExitCodes: Record<(typeof endingSignals)[number], number> = {
-	SIGINT: 130,
-	SIGTERM: 143,
-	SIGHUP: 129,
-};
+const endingSignals = Object.keys(signalExitCodes) as EndingSignal[];
 
 /**
 Runs the writes with SIGINT, SIGTERM and SIGHUP held: the write in progress finishes (with its read-back or
@@ -67,7 +62,7 @@ export async function whileWriting<T>(
 	output: Output,
 	run: (interrupted: () => boolean) => Promise<T>,
 ): Promise<T> {
-	let received: (typeof endingSignals)[number] | undefined;
+	let received: EndingSignal | undefined;
 	const handlers = endingSignals.map(signal => {
 		const handler = () => {
 			if (received) return;

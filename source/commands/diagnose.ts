@@ -18,7 +18,7 @@ import {sanitize} from '../report/sanitize.js';
 import {createStyle} from '../report/style.js';
 import {renderTextReport} from '../report/text.js';
 import type {Runner} from '../tui/hooks/use-diagnosis.js';
-import {verdictExitCode} from './exit-code.js';
+import {signalExitCodes, verdictExitCode} from './exit-code.js';
 import {screenReaderWanted} from './interactive.js';
 import {type Output, readStdin, UsageError} from './io.js';
 
@@ -142,8 +142,6 @@ async function checkInputFiles(options: DoctorOptions): Promise<void> {
 	}
 }
 
-const endingSignals = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129} as const;
-
 /**
 The one way a run that may log in ends. SIGINT, SIGTERM and SIGHUP stop the run, wait (bounded) for a login still
 in flight, revoke every token minted, name any that could not be revoked (accessor and command, never the token)
@@ -156,7 +154,7 @@ export async function guardLogins<T>(
 ): Promise<{value: T; failures: RevocationFailure[]}> {
 	const controller = new AbortController();
 	let ending = false;
-	const handlers = Object.entries(endingSignals).map(([name, code]) => {
+	const handlers = Object.entries(signalExitCodes).map(([name, code]) => {
 		const handler = () => {
 			controller.abort();
 			if (ending) {
@@ -173,7 +171,7 @@ export async function guardLogins<T>(
 					`\nona-vault-doctor: ${name}: waiting for the login in flight so its token can be revoked (again to stop waiting).\n`,
 				);
 			void settleLogins({final: true}).then(failures => {
-				for (const failure of failures) stderr.write(`ona-vault-doctor: ${revocationFailureText(failure)}\n`);
+				reportRevocationFailures(stderr, failures);
 				process.exit(code);
 			});
 		};
@@ -185,12 +183,16 @@ export async function guardLogins<T>(
 		const value = await run(controller.signal);
 		return {value, failures: await settleLogins(options)};
 	} catch (error) {
-		const failures = await settleLogins(options);
-		for (const failure of failures) stderr.write(`ona-vault-doctor: ${revocationFailureText(failure)}\n`);
+		reportRevocationFailures(stderr, await settleLogins(options));
 		throw error;
 	} finally {
 		for (const [name, handler] of handlers) process.removeListener(name, handler);
 	}
+}
+
+/** One line a token the run could not revoke: its accessor and the command, never the token. */
+function reportRevocationFailures(stderr: NodeJS.WritableStream, failures: RevocationFailure[]): void {
+	for (const failure of failures) stderr.write(`ona-vault-doctor: ${revocationFailureText(failure)}\n`);
 }
 
 /** Runs a diagnosis under guardLogins: interrupted, it revokes before exiting; a token left alive fails the report. */

@@ -17,3 +17,8 @@ export const exitCodeFor = (ok: boolean): ExitCode => (ok ? ExitCode.ok : ExitCo
 /** The exit code of a diagnosis: its verdict. */
 export const verdictExitCode = (report: {verdict: 'pass' | 'fail'}): ExitCode =>
 	exitCodeFor(report.verdict === 'pass');
+
+/** The signals that end a run, and the code it then exits with: 128 + the signal's number, as a shell reports it. */
+export const signalExitCodes = {SIGINT: 130, SIGTERM: 143, SIGHUP: 129} as const;
+
+export type EndingSignal = keyof typeof signalExitCodes;
