@@ -95,7 +95,7 @@ export function createProgram(
 		)
 		.action(async (options: Record<string, unknown> & {color: boolean; tui?: boolean; json?: boolean}) => {
 			if (options['findRole']) {
-				const {runFindRole} = await import('./commands/audit.js');
+				const {runFindRole} = await import('./commands/find-role.js');
 				setCode(await runFindRole(options as DiagnoseFlags, color(options), output, stdin));
 				return;
 			}
@@ -218,7 +218,7 @@ export function createProgram(
 		.option('--other-address', "restore although this Vault's address differs from the backup's")
 		.option('--yes', 'do not ask')
 		.action(async (file: string, options: {yes?: boolean; vaultAddr?: string; otherAddress?: boolean}) => {
-			const {runRestore} = await import('./commands/apply.js');
+			const {runRestore} = await import('./commands/restore.js');
 			setCode(await runRestore(file, options, output, stdin));
 		});
 
