@@ -5,8 +5,8 @@ import {join} from 'node:path';
 import {after, before, test} from 'node:test';
 import {applyChange, editsSetting, loadBackup, restoreBackup} from '../source/core/admin/apply.js';
 import {writeBody} from '../source/core/admin/edits.js';
+import {proposeRole} from '../source/core/admin/onboard.js';
 import {diagnose} from '../source/core/doctor/diagnose.js';
-import {proposeRole} from '../source/core/onboard.js';
 import type {VaultWriter} from '../source/core/probes/vault.js';
 import {adminWriter, nowSeconds, onaClaims, options, startWorld, type World} from './helpers/world.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {after, test} from 'node:test';
-import {type Proposal, proposeRole, templateKeys} from '../source/core/onboard.js';
-import OnboardApp from '../source/onboard-app.js';
+import {type Proposal, proposeRole, templateKeys} from '../source/core/admin/onboard.js';
+import OnboardApp from '../source/tui/onboard-app.js';
 import {keys, type Rendered, render} from './helpers/render.js';
 
 const mounted: Rendered[] = [];

@@ -1,10 +1,10 @@
 import {applyChange, editsSetting, targetPath} from '../core/admin/apply.js';
 import {desiredFields} from '../core/admin/edits.js';
+import {guessPlatform, type OnboardPlatform, proposeRole, templateKeys} from '../core/admin/onboard.js';
 import {simulateLogin} from '../core/login/simulate-login.js';
 import {inspectToken} from '../core/login/token.js';
 import {chooseMount, mountsInPickerOrder, trustsIssuer} from '../core/mount-choice.js';
 import {invalidMountPath, invalidRoleName} from '../core/names.js';
-import {guessPlatform, type OnboardPlatform, proposeRole, templateKeys} from '../core/onboard.js';
 import {looseDirectoryWarning} from '../core/private-file.js';
 import {defaultHttpSettings} from '../core/probes/http.js';
 import {probeIssuer} from '../core/probes/issuer.js';
@@ -334,7 +334,10 @@ async function runOnboardTui(
 ): Promise<number> {
 	const {claims} = token;
 	const mount = found.path;
-	const [{render}, {default: OnboardApp}] = await Promise.all([import('ink'), import('../onboard-app.js')]);
+	const [{render}, {default: OnboardApp}] = await Promise.all([
+		import('ink'),
+		import('../tui/onboard-app.js'),
+	]);
 	const roleName = flags.roleName?.toLowerCase() ?? '';
 	const platform = (flags.platform as OnboardPlatform | undefined) ?? guessPlatform(claims);
 	const copies = new Set<string>();

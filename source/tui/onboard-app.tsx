@@ -1,9 +1,9 @@
 import {Box, Text, useApp, useInput, useStdin, useStdout} from 'ink';
 import {useEffect, useRef, useState} from 'react';
-import {invalidRoleName} from './core/names.js';
-import type {OnboardOptions, OnboardPlatform, Proposal} from './core/onboard.js';
-import {formatValue} from './report/text.js';
-import {HelpBar} from './tui/widgets/HelpBar.js';
+import type {OnboardOptions, OnboardPlatform, Proposal} from '../core/admin/onboard.js';
+import {invalidRoleName} from '../core/names.js';
+import {formatValue} from '../report/text.js';
+import {HelpBar} from './widgets/HelpBar.js';
 
 export type OnboardAppProps = {
 	claims: Record<string, unknown>;

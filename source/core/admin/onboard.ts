@@ -1,8 +1,8 @@
-import {lintRole} from './admin/role-lint.js';
-import type {Check} from './check.js';
-import {comment, policyAddCommands, shellQuote} from './doctor/fixes.js';
-import {type SimulateLoginResult, simulateLogin} from './login/simulate-login.js';
-import {detectPlatform} from './problems/platform.js';
+import type {Check} from '../check.js';
+import {comment, policyAddCommands, shellQuote} from '../doctor/fixes.js';
+import {type SimulateLoginResult, simulateLogin} from '../login/simulate-login.js';
+import {detectPlatform} from '../problems/platform.js';
+import {lintRole} from './role-lint.js';
 
 export type OnboardPlatform = 'ona' | 'circleci' | 'github' | 'gitlab' | 'generic';
 
