@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import {readdirSync, readFileSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import {dirname, join, relative, resolve} from 'node:path';
 import test from 'node:test';
 import {fileURLToPath} from 'node:url';
@@ -35,4 +35,15 @@ test('source/report imports neither Ink nor React', () => {
 	for (const file of sourceFiles('source/report'))
 		for (const specifier of importsOf(file))
 			assert.ok(!/^(?:ink|react)(?:$|[-/])/.test(specifier), `${file} imports ${specifier}`);
+});
+
+test('the README\'s "Where things are" names folders and files that exist', () => {
+	const readme = readFileSync(join(root, 'README.md'), 'utf8');
+	const section = readme.slice(readme.indexOf('## Where things are'), readme.indexOf('## Testing against'));
+	const paths = [...section.matchAll(/`((?:source|test)\/[\w./-]*?)\/?`/g)].map(match => match[1]!);
+	assert.ok(paths.length > 10);
+	for (const path of paths.filter(path => !path.includes('*')))
+		assert.ok(existsSync(join(root, path)), `the README names ${path}, which does not exist`);
+	for (const step of ['token', 'health', 'mount', 'reads', 'issuer', 'login', 'access'])
+		assert.ok(existsSync(join(root, 'source/core/doctor/steps', `${step}.ts`)), step);
 });
