@@ -15,6 +15,8 @@ export type PluginBehaviour = {
 	version: SemVer | null;
 	/** E1: plugin ≤ v0.8 (Vault ≤ 1.6), go-jose/go-oidc checks; E2: hashicorp/cap. */
 	era: 'E1' | 'E2';
+	/** Era E1 by name: the token is checked by go-jose and go-oidc, before the plugin moved to hashicorp/cap. */
+	preCap: boolean;
 	/** The go-jose import path printed in library errors. */
 	joseLibPrefix: 'square/go-jose' | 'go-jose/go-jose';
 	/** Numeric bound_claims and claims work (plugin v0.19.0+). */
@@ -76,6 +78,7 @@ function vaultPluginBehaviour(version: SemVer, label: string): PluginBehaviour {
 		flavor: 'vault',
 		version,
 		era: atLeast(version, '0.9.0') ? 'E2' : 'E1',
+		preCap: !atLeast(version, '0.9.0'),
 		// cap moved to go-jose v3 in plugin v0.15.1 (its changelog; the real v0.15.2 says go-jose/go-jose).
 		joseLibPrefix: atLeast(version, '0.15.1') ? 'go-jose/go-jose' : 'square/go-jose',
 		numericClaims: atLeast(version, '0.19.0'),
@@ -98,6 +101,7 @@ function openBaoBehaviour(text: string): PluginBehaviour {
 		flavor: 'openbao',
 		version,
 		era: 'E2',
+		preCap: false,
 		joseLibPrefix: 'go-jose/go-jose',
 		numericClaims: true,
 		strictStringAudience: true,

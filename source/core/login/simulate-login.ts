@@ -114,7 +114,7 @@ export async function simulateLogin(input: SimulateLoginInput): Promise<Simulate
 		add(await checkSignature(context, input.issuer));
 		add(checkAlgorithm(context));
 		add(checkRegisteredClaims(context));
-		if (behaviour.era === 'E1') {
+		if (behaviour.preCap) {
 			add(checkTimePresence(context));
 			add(checkStrictAudience(context));
 			add(checkIssuer(context));
@@ -378,14 +378,14 @@ function checkValidator(context: Context, issuer: SimulateLoginInput['issuer']):
 	if (config === undefined || source === undefined)
 		return check('login.validator', title, 'skip', 'Needs the mount configuration.');
 	if (config === null) return check('login.validator', title, 'skip', 'The mount has no configuration.');
-	const e1 = behaviour.era === 'E1';
+	const preCap = behaviour.preCap;
 	if (source === 'oidc-flow' && !behaviour.oidcFlowLogin) {
 		return fail(
 			'login.validator',
 			title,
 			'config-unsupported',
 			'The mount has oidc_client_id set (browser OIDC flow); Vault cannot do JWT login on such a mount.',
-			e1 ? 'unhandled case during login' : 'error configuring token validator: unsupported config type',
+			preCap ? 'unhandled case during login' : 'error configuring token validator: unsupported config type',
 			{actual: {oidc_client_id: stringField(config, 'oidc_client_id')}},
 		);
 	}
@@ -446,12 +446,12 @@ function trailingSlashHint(a: string, b: string): string {
 async function checkSignature(context: Context, issuer: SimulateLoginInput['issuer']): Promise<Check> {
 	const title = 'Signature';
 	const {token, source, behaviour, config} = context;
-	const e1 = behaviour.era === 'E1';
+	const preCap = behaviour.preCap;
 	const lib = behaviour.joseLibPrefix;
 	if (token.error && !token.error.ok) {
 		const parseError = token.error.parseError.replace('go-jose/go-jose', lib);
 		let vaultMessage: string;
-		if (e1) vaultMessage = `error parsing token: ${parseError}`;
+		if (preCap) vaultMessage = `error parsing token: ${parseError}`;
 		else if (source === 'static' || source === undefined) vaultMessage = `${verifying}${parseError}`;
 		else vaultMessage = `${verifying}oidc: malformed jwt: ${parseError}`;
 		if (token.error.problem === 'platform-no-token') {
@@ -535,12 +535,12 @@ async function checkSignature(context: Context, issuer: SimulateLoginInput['issu
 
 	let vaultMessage: string;
 	if (source === 'static') {
-		vaultMessage = e1
+		vaultMessage = preCap
 			? 'no known key successfully validated the token signature'
 			: `${verifying}no known key successfully validated the token signature`;
 	} else if (source === 'jwks-pairs' && behaviour.jwksPairsByKid) {
 		vaultMessage = `${validating}error searching for key set with kid ${kid}: no key found with kid ${kid} in any JWKS endpoint`;
-	} else if (e1) {
+	} else if (preCap) {
 		vaultMessage =
 			source === 'discovery'
 				? 'error validating signature: failed to verify signature: failed to verify id token signature'
@@ -638,8 +638,8 @@ function checkIssuer(context: Context): Check | undefined {
 	if (config === undefined || config === null)
 		return check('login.issuer', title, 'skip', 'Needs the mount configuration.', {actual: registered.iss});
 	const bound = stringField(config, 'bound_issuer');
-	const e1Discovery = behaviour.era === 'E1' && context.source === 'discovery';
-	if (e1Discovery) {
+	const preCapDiscovery = behaviour.preCap && context.source === 'discovery';
+	if (preCapDiscovery) {
 		return check(
 			'login.issuer',
 			title,
@@ -665,7 +665,7 @@ function checkIssuer(context: Context): Check | undefined {
 			title,
 			'issuer-mismatch',
 			`The token's iss differs from the mount's bound_issuer${trailingSlashHint(bound, registered.iss)}.`,
-			behaviour.era === 'E1'
+			behaviour.preCap
 				? `error validating claims: ${behaviour.joseLibPrefix}/jwt: validation failed, invalid issuer claim (iss)`
 				: `${validating}invalid issuer (iss) claim`,
 			{expected: bound, actual: registered.iss},
@@ -691,7 +691,7 @@ function checkSubject(context: Context): Check | undefined {
 			actual: registered.sub,
 		});
 	let vaultMessage = `${validating}invalid subject (sub) claim`;
-	if (behaviour.era === 'E1') {
+	if (behaviour.preCap) {
 		vaultMessage =
 			context.source === 'discovery'
 				? 'sub claim does not match bound subject'
@@ -749,10 +749,9 @@ function checkAudience(context: Context): Check | undefined {
 		});
 	}
 
-	const vaultMessage =
-		behaviour.era === 'E1'
-			? 'error validating claims: aud claim does not match any bound audience'
-			: `${validating}invalid audience (aud) claim: audience claim does not match any expected audience`;
+	const vaultMessage = behaviour.preCap
+		? 'error validating claims: aud claim does not match any bound audience'
+		: `${validating}invalid audience (aud) claim: audience claim does not match any expected audience`;
 	const near = bound.find(audience =>
 		actual.some(
 			value => value.toLowerCase().replace(/\/+$/, '') === audience.toLowerCase().replace(/\/+$/, ''),
@@ -798,7 +797,7 @@ function checkTimes(context: Context): Check | undefined {
 	const title = 'Token lifetime (exp, nbf, iat and leeways)';
 	const {registered, role, now, behaviour} = context;
 	if (!registered) return undefined;
-	if (behaviour.era === 'E1' && !registered.exp && !registered.nbf && !registered.iat) return undefined;
+	if (behaviour.preCap && !registered.exp && !registered.nbf && !registered.iat) return undefined;
 	const leeways = {
 		expiration: secondsField(role, 'expiration_leeway'),
 		notBefore: secondsField(role, 'not_before_leeway'),
@@ -813,7 +812,7 @@ function checkTimes(context: Context): Check | undefined {
 		clock_skew_leeway: evaluation.effective.clockSkew,
 	};
 	const jose = behaviour.joseLibPrefix;
-	const e1 = behaviour.era === 'E1';
+	const preCap = behaviour.preCap;
 	switch (evaluation.verdict) {
 		case 'no-time-claims': {
 			return fail(
@@ -836,7 +835,7 @@ function checkTimes(context: Context): Check | undefined {
 				title,
 				'token-not-yet-valid',
 				`The token becomes valid at ${formatTime(evaluation.notBefore!)}, ${describeDelta(evaluation.notBefore! - now)} Vault's clock, beyond the ${evaluation.effective.clockSkew} s clock_skew_leeway.${derived}`,
-				e1
+				preCap
 					? `error validating claims: ${jose}/jwt: validation failed, token not valid yet (nbf)`
 					: `${validating}invalid not before (nbf) claim: token not yet valid`,
 				{
@@ -855,7 +854,7 @@ function checkTimes(context: Context): Check | undefined {
 				title,
 				'token-expired',
 				`The token expired at ${formatTime(evaluation.expiry!)}, ${describeDelta(now - evaluation.expiry!, 'ago')}, beyond the ${evaluation.effective.clockSkew} s clock_skew_leeway.${derived}`,
-				e1
+				preCap
 					? `error validating claims: ${jose}/jwt: validation failed, token is expired (exp)`
 					: `${validating}invalid expiration time (exp) claim: token is expired`,
 				{
@@ -871,7 +870,7 @@ function checkTimes(context: Context): Check | undefined {
 				title,
 				'token-not-yet-valid',
 				`The token's iat (${formatTime(registered.iat!)}) is ${describeDelta(registered.iat! - now)} Vault's clock, beyond the clock_skew_leeway: the issuer's clock is ahead of Vault's.`,
-				e1
+				preCap
 					? `error validating claims: ${jose}/jwt: validation field, token issued in the future (iat)`
 					: `${validating}invalid issued at (iat) claim: token issued in the future`,
 				{actual: window},
@@ -921,10 +920,10 @@ function checkStrictAudience(context: Context): Check | undefined {
 	const aud = getClaim(token.claims, 'aud', behaviour);
 	const isList = Array.isArray(aud) && aud.length > 0;
 	const isString = typeof aud === 'string' && aud !== '';
-	const e1Discovery = behaviour.era === 'E1' && context.source === 'discovery';
+	const preCapDiscovery = behaviour.preCap && context.source === 'discovery';
 	const message = 'The token carries aud but the role has no bound_audiences.';
 	const vaultMessage = 'audience claim found in JWT but no audiences bound to the role';
-	if ((isList || (isString && (behaviour.strictStringAudience || behaviour.era === 'E1'))) && !e1Discovery) {
+	if ((isList || (isString && (behaviour.strictStringAudience || behaviour.preCap))) && !preCapDiscovery) {
 		return fail('login.audience-unbound', title, 'audience-unbound', message, vaultMessage, {
 			expected: 'bound_audiences set',
 			actual: aud,
