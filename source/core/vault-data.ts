@@ -3,6 +3,46 @@ import {depthProblem, InputError} from './bounds.js';
 
 export type VaultData = Record<string, unknown>;
 
+/** The fields of a JWT role (GET auth/<mount>/role/<name>) the doctor reads: a typo is a type error, not ''. */
+export type RoleField =
+	| 'role_type'
+	| 'bound_audiences'
+	| 'bound_subject'
+	| 'bound_claims'
+	| 'bound_claims_type'
+	| 'bound_cidrs'
+	| 'token_bound_cidrs'
+	| 'user_claim'
+	| 'user_claim_json_pointer'
+	| 'groups_claim'
+	| 'claim_mappings'
+	| 'allowed_redirect_uris'
+	| 'policies'
+	| 'token_policies'
+	| 'ttl'
+	| 'max_ttl'
+	| 'token_ttl'
+	| 'token_max_ttl'
+	| 'token_explicit_max_ttl'
+	| 'not_before_leeway'
+	| 'expiration_leeway'
+	| 'clock_skew_leeway';
+
+/** The fields of a JWT auth method's config (GET auth/<mount>/config) the doctor reads. */
+export type ConfigField =
+	| 'bound_issuer'
+	| 'default_role'
+	| 'oidc_discovery_url'
+	| 'oidc_discovery_ca_pem'
+	| 'oidc_client_id'
+	| 'jwks_url'
+	| 'jwks_ca_pem'
+	| 'jwt_validation_pubkeys'
+	| 'jwt_supported_algs'
+	| 'provider_config';
+
+export type VaultField = RoleField | ConfigField;
+
 const envelopeKeys = [
 	'request_id',
 	'lease_id',
@@ -42,18 +82,18 @@ export function readVaultData(input: unknown): VaultData | null | undefined {
 	return object;
 }
 
-export function stringField(data: VaultData | null | undefined, key: string): string {
+export function stringField(data: VaultData | null | undefined, key: VaultField): string {
 	const value = data?.[key];
 	return typeof value === 'string' ? value : '';
 }
 
-export function booleanField(data: VaultData | null | undefined, key: string): boolean {
+export function booleanField(data: VaultData | null | undefined, key: VaultField): boolean {
 	const value = data?.[key];
 	return value === true || value === 'true';
 }
 
 /** A list field as Vault returns it; a comma-separated string (the CLI's write form) is split like Vault does. */
-export function listField(data: VaultData | null | undefined, key: string): string[] {
+export function listField(data: VaultData | null | undefined, key: VaultField): string[] {
 	const value = data?.[key];
 	if (Array.isArray(value)) return value.map(element => String(element));
 	if (typeof value === 'string') {
@@ -66,7 +106,7 @@ export function listField(data: VaultData | null | undefined, key: string): stri
 	return [];
 }
 
-export function mapField(data: VaultData | null | undefined, key: string): Record<string, unknown> {
+export function mapField(data: VaultData | null | undefined, key: VaultField): Record<string, unknown> {
 	const value = data?.[key];
 	if (typeof value === 'string' && value.trim().startsWith('{')) {
 		return parseLossless(value) as Record<string, unknown>;
@@ -80,8 +120,12 @@ export function mapField(data: VaultData | null | undefined, key: string): Recor
 const durationUnits: Record<string, number> = {ns: 1e-9, us: 1e-6, µs: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600};
 
 /** A TypeSignedDurationSecond field: whole seconds, or a Go duration string such as "90s" or "-1s". */
-export function secondsField(data: VaultData | null | undefined, key: string): number {
-	const value = data?.[key];
+export function secondsField(data: VaultData | null | undefined, key: VaultField): number {
+	return durationSeconds(data?.[key]);
+}
+
+/** A TypeSignedDurationSecond value: whole seconds, or a Go duration string such as "90s" or "-1s". */
+export function durationSeconds(value: unknown): number {
 	if (typeof value === 'number') return Math.trunc(value);
 	if (typeof value === 'object' && value !== null && 'value' in value) return Math.trunc(Number(value.value));
 	if (typeof value !== 'string' || value.trim() === '') return 0;

@@ -1,6 +1,6 @@
 import {isDeepStrictEqual} from 'node:util';
 import {isLosslessNumber} from 'lossless-json';
-import {secondsField, type VaultData} from '../vault-data.js';
+import {durationSeconds, type VaultData} from '../vault-data.js';
 
 /**
 One change to one field of a role or a config, stated relative to whatever Vault holds when it is applied, so
@@ -130,7 +130,7 @@ const durationFields = /(?:^|_)(?:ttl|max_ttl|explicit_max_ttl|period|leeway)$/;
 /** A field's value the way Vault reads it back: durations in seconds, lossless numbers as numbers. */
 export function normalizeField(field: string, value: unknown): unknown {
 	if (durationFields.test(field) && (typeof value === 'string' || typeof value === 'number'))
-		return secondsField({[field]: value}, field);
+		return durationSeconds(value);
 	return plainValue(value);
 }
 
