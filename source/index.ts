@@ -1,4 +1,4 @@
-export type {Check, CheckStatus} from './core/check.js';
+export type {Check, CheckId, CheckStatus} from './core/check.js';
 export {goGlob} from './core/login/glob.js';
 export {
 	behaviourForVaultVersion,
