@@ -19,6 +19,7 @@ import {readVaultData, stringField, type VaultData} from '../core/vault-data.js'
 import {createStyle} from '../report/style.js';
 import {statusLabel} from '../report/text.js';
 import {applyPlanned, backupDirectory, describeResult, writePolicyAdding, writerFromEnv} from './apply.js';
+import {ExitCode, exitCodeFor} from './exit-code.js';
 import {wantsTui} from './interactive.js';
 import {type Output, readStdin, UsageError} from './io.js';
 
@@ -292,7 +293,7 @@ export async function runOnboard(
 		output.stdout.write(`\n${style.bold('Commands')}\n${proposal.commands.join('\n\n')}\n`);
 	}
 
-	if (!flags.apply) return accepted ? 0 : 1;
+	if (!flags.apply) return exitCodeFor(accepted);
 	if (!accepted) throw new UsageError('Not applying: the proposed role would not accept this token.');
 	const writer = writerFromEnv(output.env, {
 		...(flags.vaultAddr ? {vaultAddr: flags.vaultAddr} : {}),
@@ -318,11 +319,11 @@ export async function runOnboard(
 			backupDir: backupDirectory(output.env, flags.backupDir),
 		},
 	);
-	if (!applied) return 1;
-	if (!hasPolicy(proposal)) return 0;
+	if (!applied) return ExitCode.problem;
+	if (!hasPolicy(proposal)) return ExitCode.ok;
 	const policy = await writePolicyAdding(writer, proposal.policyName, proposal.policy);
 	output.stdout.write(`${policyMessage(policy, proposal.policyName)}\n`);
-	return policy.ok ? 0 : 1;
+	return exitCodeFor(policy.ok);
 }
 
 /** The guided flow on a terminal: the same proposal, chosen step by step, applied only on y. */
@@ -407,7 +408,7 @@ async function runOnboardTui(
 	// Commands copied (c) stay in the terminal, whole, in case the clipboard (OSC 52) did not take them.
 	if (copies.size > 0)
 		output.stdout.write(`\nThe onboarding commands (copied with c):\n\n${[...copies].join('\n\n')}\n`);
-	return 0;
+	return ExitCode.ok;
 }
 
 /** A proposal grants secrets only when secret paths were given (the policy text is otherwise empty). */

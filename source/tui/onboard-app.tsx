@@ -1,6 +1,7 @@
 import {Box, Text, useApp, useInput, useStdin, useStdout} from 'ink';
 import {useEffect, useRef, useState} from 'react';
 import type {OnboardOptions, OnboardPlatform, Proposal} from '../core/admin/onboard.js';
+import {tokenAudiences} from '../core/login/audiences.js';
 import {invalidRoleName} from '../core/names.js';
 import {formatValue} from '../report/text.js';
 import {HelpBar} from './widgets/HelpBar.js';
@@ -188,7 +189,7 @@ export default function OnboardApp({
 		{isActive: isRawModeSupported},
 	);
 
-	const aud = [claims['aud']].flat().map(String);
+	const aud = tokenAudiences(claims);
 	return (
 		<Box flexDirection="column">
 			<Text bold>

@@ -1,6 +1,9 @@
 import type {Check} from '../check.js';
 import {comment, policyAddCommands, shellQuote} from '../doctor/fixes.js';
+import {kvPaths} from '../kv-paths.js';
+import {tokenAudiences} from '../login/audiences.js';
 import {type SimulateLoginResult, simulateLogin} from '../login/simulate-login.js';
+import {trimSlashes} from '../names.js';
 import {detectPlatform} from '../problems/platform.js';
 import {lintRole} from './role-lint.js';
 
@@ -79,16 +82,15 @@ export function guessPlatform(claims: Record<string, unknown>): OnboardPlatform 
 
 /** The policy granting read on each secret path (KV v2: data/ to read, metadata/ to list a folder). */
 export function policyFor(paths: string[], kvVersion: '1' | '2'): string {
+	const rule = (path: string, capability: string) =>
+		`path ${JSON.stringify(path)} {\n  capabilities = ["${capability}"]\n}`;
 	const blocks = paths.flatMap(path => {
-		const clean = path.replace(/^\/+|\/+$/g, '');
-		const [mount, ...rest] = clean.split('/');
-		const tail = rest.join('/');
-		if (kvVersion === '1' || /^(?:data|metadata)\//.test(tail))
-			return [`path "${clean}" {\n  capabilities = ["read"]\n}`];
-		const read = `path "${mount}/data/${tail}" {\n  capabilities = ["read"]\n}`;
-		return tail.endsWith('*')
-			? [read, `path "${mount}/metadata/${tail}" {\n  capabilities = ["list"]\n}`]
-			: [read];
+		const clean = trimSlashes(path);
+		// The mount is the first segment: a secret path names its KV mount first.
+		const api = kvPaths(clean, clean.split('/')[0], kvVersion);
+		return api.list && clean.endsWith('*')
+			? [rule(api.read, 'read'), rule(api.list, 'list')]
+			: [rule(api.read, 'read')];
 	});
 	return `${blocks.join('\n\n')}\n`;
 }
@@ -136,9 +138,7 @@ export async function proposeRole(options: OnboardOptions): Promise<Proposal> {
 	const missing = keys.filter(key => !has(claims, key));
 	if (missing.length > 0)
 		throw new Error(`the token has no ${missing.map(key => `"${key}"`).join(', ')} claim to bind`);
-	const aud = claims['aud'];
-	const audience =
-		options.audience ?? (Array.isArray(aud) ? String(aud[0] ?? '') : typeof aud === 'string' ? aud : '');
+	const audience = options.audience ?? tokenAudiences(claims)[0] ?? '';
 	const userClaim = options.scope === 'user' && typeof claims['email'] === 'string' ? 'email' : 'sub';
 	const policyName = options.policyName ?? `${options.roleName}-read`;
 	const role: Record<string, unknown> = {

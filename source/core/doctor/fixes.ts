@@ -1,6 +1,7 @@
 import {isLosslessNumber} from 'lossless-json';
 import {type Change, desiredFields, diffFields, type Edit, writeBody} from '../admin/edits.js';
 import type {Check} from '../check.js';
+import {sanitize} from '../display-text.js';
 import {tokenAudiences} from '../login/audiences.js';
 import {type ProblemId, problems} from '../problems/catalogue.js';
 import type {PlatformGuess} from '../problems/platform.js';
@@ -51,12 +52,7 @@ const yamlQuote = (value: string) => JSON.stringify(value);
 
 /** A comment line: one line, whatever the value holds (a newline in a claim must not start a command). */
 export function comment(text: string): string {
-	const escaped = [...text].map(character => {
-		const code = character.codePointAt(0)!;
-		const control = code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029;
-		return control ? `\\u${code.toString(16).padStart(4, '0')}` : character;
-	});
-	return `# ${escaped.join('')}`;
+	return `# ${sanitize(text)}`;
 }
 
 /** A value quoted for a sentence or comment: JSON, so control characters show escaped. */

@@ -1,23 +1,10 @@
 /* The Access group: what the login's Vault token may read (KV v2 paths), then its revocation. */
 import type {Check} from '../../check.js';
+import {kvPaths} from '../../kv-paths.js';
 import {trimSlashes} from '../../names.js';
 import {type LoginSession, revocationFailureText} from '../../probes/vault.js';
 import type {DoctorContext} from '../context.js';
 import type {Step} from './shared.js';
-
-/** KV v2 mounts keep secrets under data/ and list them under metadata/, which policies must name. */
-export function kvPaths(
-	path: string,
-	mountPath: string | undefined,
-	version: string | undefined,
-): {read: string; list?: string; kv2: boolean} {
-	const clean = trimSlashes(path);
-	if (version !== '2' || !mountPath) return {read: clean, kv2: false};
-	const mount = mountPath.replace(/\/+$/, '');
-	const rest = clean.slice(mount.length + 1);
-	if (/^(?:data|metadata)\//.test(rest)) return {read: clean, kv2: true};
-	return {read: `${mount}/data/${rest}`, list: `${mount}/metadata/${rest}`, kv2: true};
-}
 
 export const access: Step = {
 	id: 'access',
