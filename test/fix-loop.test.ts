@@ -5,12 +5,11 @@ and through the TUI's A key; then the same login must be accepted, and the role 
 the failing fields: no binding removed, none emptied. Without read access no command may write a role at all.
 */
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
 import {mkdtemp, readFile, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
-import {delimiter, join} from 'node:path';
+import {join} from 'node:path';
 import {after, before, beforeEach, describe, test} from 'node:test';
-import {fileURLToPath} from 'node:url';
+import {runnable, runPrinted} from './helpers/printed-commands.js';
 import {runCli} from './helpers/run-cli.js';
 import {
 	adminToken,
@@ -21,8 +20,6 @@ import {
 	startWorld,
 	type World,
 } from './helpers/world.js';
-
-const vaultCli = fileURLToPath(new URL('fixtures/vault-cli', import.meta.url));
 
 let world: World;
 let scratch: string;
@@ -189,30 +186,8 @@ const diagnoseJson = async (token: string, vaultToken?: string) => {
 const fixCommands = (report: Awaited<ReturnType<typeof diagnoseJson>>) =>
 	report.checks.filter(check => check.status === 'fail' && check.fix).flatMap(check => check.fix!.commands);
 
-/** What is run: the Vault commands and the file steps around them; token-side lines and comments are not. */
-const runnable = (command: string) => /^(?:vault|cat) /.test(command);
-
-/** Runs one printed command, verbatim, in bash, with the Vault CLI stand-in first on PATH. */
-async function bash(
-	command: string,
-	cwd: string,
-	log: string,
-): Promise<{code: number | null; stderr: string}> {
-	const child = spawn('bash', ['-c', command], {
-		cwd,
-		env: {
-			PATH: `${vaultCli}${delimiter}${process.env['PATH']}`,
-			VAULT_ADDR: world.vault.url,
-			VAULT_TOKEN: adminToken,
-			VAULT_CLI_LOG: log,
-		},
-		stdio: ['ignore', 'ignore', 'pipe'],
-	});
-	let stderr = '';
-	child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-	const code = await new Promise<number | null>(resolve => child.on('close', resolve));
-	return {code, stderr};
-}
+const bash = (command: string, cwd: string, log: string) =>
+	runPrinted(command, {cwd, addr: world.vault.url, log});
 
 /** The role (or the mount's config) as Vault reads it back. */
 async function roleNow(target?: 'config'): Promise<Record<string, unknown>> {

@@ -5,14 +5,13 @@ plugin; `diagnose --apply --yes` then `restore` round-trips a role and a config 
 the real plugin. Scenarios follow test/fix-loop.test.ts (which runs them on the emulator).
 */
 import assert from 'node:assert/strict';
-import {spawn} from 'node:child_process';
 import {mkdtemp, readdir} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
-import {delimiter, join} from 'node:path';
+import {join} from 'node:path';
 import {after, before, describe, test} from 'node:test';
-import {fileURLToPath} from 'node:url';
 import {startIssuer, type TestIssuer} from './fixtures/oidc-issuer.js';
 import {type RealVault, startRealVault} from './fixtures/real-vault.js';
+import {runnable, runPrinted} from './helpers/printed-commands.js';
 import {runCli} from './helpers/run-cli.js';
 import {
 	adminToken,
@@ -27,24 +26,8 @@ import {availableBuilds} from './real-vault/binaries.js';
 
 const {builds} = availableBuilds();
 
-/** Runs one printed command verbatim in bash, the Vault CLI stand-in first on PATH, with the admin token. */
-async function spawnBash(
-	command: string,
-	cwd: string,
-	addr: string,
-): Promise<{code: number | null; stderr: string}> {
-	const child = spawn('bash', ['-c', command], {
-		cwd,
-		env: {PATH: `${vaultCli}${delimiter}${process.env['PATH']}`, VAULT_ADDR: addr, VAULT_TOKEN: adminToken},
-		stdio: ['ignore', 'ignore', 'pipe'],
-	});
-	let stderr = '';
-	child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-	const code = await new Promise<number | null>(resolve => child.on('close', resolve));
-	return {code, stderr};
-}
+const spawnBash = (command: string, cwd: string, addr: string) => runPrinted(command, {cwd, addr});
 const newest = builds.at(-1);
-const vaultCli = fileURLToPath(new URL('fixtures/vault-cli', import.meta.url));
 const now = () => Math.floor(Date.now() / 1000);
 
 type Scenario = {
@@ -164,7 +147,7 @@ describe(`closed loop against the real plugin ${newest?.version ?? ''}`, {
 			const commands = report.checks
 				.filter(check => check.status === 'fail' && check.fix)
 				.flatMap(check => check.fix!.commands)
-				.filter(command => /^(?:vault|cat) /.test(command));
+				.filter(runnable);
 			assert.ok(commands.length > 0, 'a Vault-side command is printed');
 			const directory = await mkdtemp(join(scratch, 'run-'));
 			for (const command of commands) {
@@ -237,7 +220,7 @@ describe(`closed loop against the real plugin ${newest?.version ?? ''}`, {
 				((await kv.request('GET', 'sys/policies/acl/ona-read')).body['data'] as {policy: string}).policy;
 			const before = await policyText();
 			const directory = await mkdtemp(join(scratch, 'policy-'));
-			for (const command of access!.fix!.commands.filter(line => /^(?:vault|cat) /.test(line))) {
+			for (const command of access!.fix!.commands.filter(runnable)) {
 				const result = await spawnBash(command, directory, kv.url);
 				assert.equal(result.code, 0, `${command}\n${result.stderr}`);
 			}
