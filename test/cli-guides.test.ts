@@ -4,32 +4,21 @@ import {after, before, test} from 'node:test';
 import {startIssuer, type TestIssuer} from './fixtures/oidc-issuer.js';
 import {cliPath, runCli} from './helpers/run-cli.js';
 import {nowSeconds, onaClaims, readerToken, startWorld, type World} from './helpers/world.js';
+import {
+	circleClaims as circleClaimsOf,
+	circleContext,
+	circleOrg,
+	circleRole,
+} from './real-vault/scenarios.js';
 
 /*
 Every error and risk documented by the two guides (Ona's Vault guide, HashiCorp's CircleCI guide), run through
 the built CLI against the local issuer and Vault emulator: the problem ids, a fix command and the exit code.
 */
 
-const circleOrg = '8d2f4c1a-6b3e-4f5d-9a7c-1e2b3c4d5e6f';
-const circleProject = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
-const circleContext = 'c0ffee00-1234-4abc-9def-0123456789ab';
 let world: World;
 let circle: TestIssuer;
 let otherOrg: TestIssuer;
-
-const circleRole = {
-	role_type: 'jwt',
-	user_claim: 'sub',
-	bound_audiences: [circleOrg],
-	bound_claims: {
-		'oidc.circleci.com/project-id': circleProject,
-		'oidc.circleci.com/context-ids': [circleContext],
-		'oidc.circleci.com/vcs-ref': 'refs/heads/main',
-	},
-	token_policies: ['circleci-production-deploy-policy'],
-	token_ttl: 900,
-	token_max_ttl: 3600,
-};
 
 before(async () => {
 	world = await startWorld();
@@ -51,22 +40,8 @@ after(async () => {
 	await otherOrg.close();
 });
 
-function circleClaims(extra: Record<string, unknown> = {}): Record<string, unknown> {
-	const now = nowSeconds();
-	return {
-		iss: circle.issuer,
-		sub: `org/${circleOrg}/project/${circleProject}/user/u-1/vcs-origin/github.com/example-org/payments/vcs-ref/refs/heads/main`,
-		aud: circleOrg,
-		iat: now,
-		exp: now + 3600,
-		'oidc.circleci.com/project-id': circleProject,
-		'oidc.circleci.com/context-ids': [circleContext],
-		'oidc.circleci.com/vcs-origin': 'github.com/example-org/payments',
-		'oidc.circleci.com/vcs-ref': 'refs/heads/main',
-		'oidc.circleci.com/ssh-rerun': false,
-		...extra,
-	};
-}
+/** The CircleCI guide's token, minted by this file's CircleCI issuer. */
+const circleClaims = (extra: Record<string, unknown> = {}) => circleClaimsOf(circle, extra);
 
 type Report = {
 	verdict: string;

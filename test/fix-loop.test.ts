@@ -16,6 +16,7 @@ import {
 	onaClaims,
 	onaRole,
 	organizationId,
+	readAsAdmin,
 	readerToken,
 	startWorld,
 	type World,
@@ -190,11 +191,8 @@ const bash = (command: string, cwd: string, log: string) =>
 	runPrinted(command, {cwd, addr: world.vault.url, log});
 
 /** The role (or the mount's config) as Vault reads it back. */
-async function roleNow(target?: 'config'): Promise<Record<string, unknown>> {
-	const path = target === 'config' ? 'auth/jwt/config' : 'auth/jwt/role/ona-project';
-	const response = await fetch(`${world.vault.url}/v1/${path}`, {headers: {'x-vault-token': adminToken}});
-	return ((await response.json()) as {data: Record<string, unknown>}).data;
-}
+const roleNow = (target?: 'config') =>
+	readAsAdmin(world, target === 'config' ? 'auth/jwt/config' : 'auth/jwt/role/ona-project');
 
 const asList = (value: unknown) =>
 	Array.isArray(value) ? value : value === undefined || value === null || value === '' ? [] : [value];

@@ -9,7 +9,15 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
 import {runCli} from './helpers/run-cli.js';
-import {adminToken, onaClaims, onaRole, organizationId, startWorld, type World} from './helpers/world.js';
+import {
+	adminToken,
+	onaClaims,
+	onaRole,
+	organizationId,
+	readAsAdmin,
+	startWorld,
+	type World,
+} from './helpers/world.js';
 
 let world: World;
 let backups: string;
@@ -73,11 +81,7 @@ test('an existing role is not rewritten without --replace; with it, the merged r
 	assert.equal(replaced.code, 0, replaced.stdout + replaced.stderr);
 	assert.match(replaced.stdout, /Change to auth\/jwt\/role\/shared:/);
 	assert.match(replaced.stdout, /applied and verified/);
-	const merged = (
-		(await (
-			await fetch(`${world.vault.url}/v1/auth/jwt/role/shared`, {headers: {'x-vault-token': adminToken}})
-		).json()) as {data: Record<string, unknown>}
-	).data;
+	const merged = await readAsAdmin(world, 'auth/jwt/role/shared');
 	assert.equal(merged['clock_skew_leeway'], 30, 'a field the proposal does not set is kept');
 	assert.deepEqual(Object.keys(merged['bound_claims'] as object).sort(), ['organization_id', 'project_id']);
 });

@@ -11,6 +11,7 @@ import {
 	onaRole,
 	organizationId,
 	projectId,
+	readAsAdmin,
 	readerToken,
 	startWorld,
 	type World,
@@ -43,14 +44,7 @@ test('A, then y, in the TUI fixes a bound claim; the login is then accepted and 
 		'ona-project': {...onaRole, bound_claims: {organization_id: organizationId, project_id: otherProject}},
 	};
 	const token = await world.issuer.sign(onaClaims(world));
-	const read = async () =>
-		(
-			(await (
-				await fetch(`${world.vault.url}/v1/auth/jwt/role/ona-project`, {
-					headers: {'x-vault-token': adminToken},
-				})
-			).json()) as {data: Record<string, unknown>}
-		).data;
+	const read = () => readAsAdmin(world, 'auth/jwt/role/ona-project');
 	const before = await read();
 	const session = spawnPty(process.execPath, [cliPath, '--token-env', 'JOB_TOKEN', '--backup-dir', backups], {
 		cols: 100,

@@ -48,12 +48,7 @@ export async function runFindRole(
 		? mounts.data.filter(candidate => candidate.type === 'jwt' || candidate.type === 'oidc')
 		: [];
 	// The same choice as diagnose: the mount whose config trusts the token's issuer.
-	const configs = await Promise.all(
-		(mount ? [{path: mount}] : jwt).map(async candidate => {
-			const answer = await reader.read(`auth/${candidate.path}/config`);
-			return {path: candidate.path, config: answer.ok ? answer.data : null, ok: answer.ok};
-		}),
-	);
+	const configs = await reader.mountConfigs(mount ? [mount] : jwt.map(candidate => candidate.path));
 	mount ??= chooseMount(configs, String(inspection.claims['iss'] ?? ''))?.path ?? 'jwt';
 	pluginVersion ??= mounts.ok
 		? mounts.data.find(candidate => candidate.path === mount)?.runningPluginVersion || undefined

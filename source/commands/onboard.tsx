@@ -112,12 +112,7 @@ async function mountTrusting(
 	const mounts = await reader.authMounts();
 	if (!mounts.ok) return note(`sys/auth could not be read (${mounts.message})`);
 	const jwtMounts = mounts.data.filter(mount => mount.type === 'jwt' || mount.type === 'oidc');
-	const candidates = await Promise.all(
-		jwtMounts.map(async ({path}) => {
-			const config = await reader.read(`auth/${path}/config`);
-			return {path, config: config.ok ? (readVaultData(config.data) ?? null) : null};
-		}),
-	);
+	const candidates = await reader.mountConfigs(jwtMounts.map(mount => mount.path));
 	const choice = chooseMount(candidates, iss);
 	if (!choice) return note('there is no JWT auth mount');
 	output.stderr.write(`Using auth/${choice.path}: ${choice.reason}.\n`);

@@ -1,4 +1,5 @@
 import {loadBackup, restoreBackup, restorePlan, targetPath} from '../core/admin/apply.js';
+import {displayUrl} from '../core/probes/http.js';
 import {diffLines, whileWriting, writerFromEnv} from './apply.js';
 import {confirm} from './confirm.js';
 import {ExitCode} from './exit-code.js';
@@ -22,7 +23,7 @@ export async function runRestore(
 	const path = targetPath(backup.target);
 	if (sameAddress(backup.addr, writer.connection.addr) === false && !flags.otherAddress) {
 		throw new UsageError(
-			`${file} was saved from ${displayAddress(backup.addr)}, but this Vault is ${displayAddress(writer.connection.addr)}. Nothing was written. If this is the same server under another name, re-run with --other-address.`,
+			`${file} was saved from ${displayUrl(backup.addr)}, but this Vault is ${displayUrl(writer.connection.addr)}. Nothing was written. If this is the same server under another name, re-run with --other-address.`,
 		);
 	}
 
@@ -52,7 +53,7 @@ export async function runRestore(
 
 	const what = backup.existed ? `the version saved ${backup.createdAt}` : 'nothing (it did not exist before)';
 	if (
-		!(await confirm(`Restore ${path} on ${displayAddress(writer.connection.addr)} to ${what}?`, {
+		!(await confirm(`Restore ${path} on ${displayUrl(writer.connection.addr)} to ${what}?`, {
 			yes: Boolean(flags.yes),
 			output,
 			stdin: stdin as NodeJS.ReadableStream & {isTTY?: boolean},
@@ -87,17 +88,5 @@ function sameAddress(left: string, right: string): boolean | undefined {
 		return key(left) === key(right);
 	} catch {
 		return false;
-	}
-}
-
-/** An address without any user:password part. */
-export function displayAddress(addr: string): string {
-	try {
-		const url = new URL(addr);
-		url.username = '';
-		url.password = '';
-		return url.toString().replace(/\/$/, '');
-	} catch {
-		return addr;
 	}
 }

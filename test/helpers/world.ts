@@ -142,3 +142,9 @@ export function adminWriter(world: World): VaultWriter {
 		),
 	);
 }
+
+/** What Vault answers a read of `path` with the admin token (its data), straight over HTTP as a person would see it. */
+export async function readAsAdmin(world: World, path: string): Promise<Record<string, unknown>> {
+	const response = await fetch(`${world.vault.url}/v1/${path}`, {headers: {'x-vault-token': adminToken}});
+	return ((await response.json()) as {data: Record<string, unknown>}).data;
+}

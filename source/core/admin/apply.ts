@@ -2,7 +2,7 @@ import {mkdir, readFile, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {isDeepStrictEqual} from 'node:util';
 import type {DoctorReport} from '../doctor/diagnose.js';
-import {configSecretRisk} from '../doctor/fixes.js';
+import {configSecretRisk, shellQuote} from '../doctor/fixes.js';
 import {invalidMountPath, invalidRoleName} from '../names.js';
 import type {VaultWriter} from '../probes/vault.js';
 import {readVaultData, type VaultData} from '../vault-data.js';
@@ -60,10 +60,7 @@ export function checkTarget(target: ChangeTarget): void {
 	if (problem) throw new Error(problem);
 }
 
-export const restoreCommand = (backupFile: string) => `ona-vault-doctor restore ${shellWord(backupFile)}`;
-
-const shellWord = (value: string) =>
-	/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
+export const restoreCommand = (backupFile: string) => `ona-vault-doctor restore ${shellQuote(backupFile)}`;
 
 export async function saveBackup(directory: string, backup: Backup): Promise<string> {
 	await mkdir(directory, {recursive: true, mode: 0o700});

@@ -349,6 +349,18 @@ export class VaultReader {
 		return call<T>(this.connection, `GET ${path}`, async () => (await this.client).read(path));
 	}
 
+	/** Each auth mount's config, read at once, as this token may read it: null (and ok false) where it cannot. */
+	async mountConfigs(
+		paths: string[],
+	): Promise<Array<{path: string; config: Record<string, unknown> | null; ok: boolean}>> {
+		return Promise.all(
+			paths.map(async path => {
+				const answer = await this.read(`auth/${path}/config`);
+				return {path, config: answer.ok ? answer.data : null, ok: answer.ok};
+			}),
+		);
+	}
+
 	/** The reader token's own lookup: says whether a refused read means "no policy" or "no valid token". */
 	async lookupSelf(): Promise<VaultAnswer<Record<string, unknown>>> {
 		return call(this.connection, 'GET auth/token/lookup-self', async () =>

@@ -3,7 +3,6 @@ import {chooseMount, type MountCandidate} from '../../mount-choice.js';
 import {mountPathOf} from '../../names.js';
 import type {AuthMount} from '../../probes/vault.js';
 import type {ProblemId} from '../../problems/catalogue.js';
-import type {VaultData} from '../../vault-data.js';
 import type {DoctorContext} from '../context.js';
 import {reader, readerTokenState, type Step} from './shared.js';
 
@@ -11,12 +10,7 @@ const jwtTypes = new Set(['jwt', 'oidc']);
 
 /** Each mount with its config as the reader sees it (null when unreadable), for chooseMount. */
 const mountConfigs = (context: DoctorContext, mounts: AuthMount[]): Promise<MountCandidate[]> =>
-	Promise.all(
-		mounts.map(async mount => {
-			const config = await reader(context).read(`auth/${mount.path}/config`);
-			return {path: mount.path, config: config.ok ? (config.data as VaultData) : null};
-		}),
-	);
+	reader(context).mountConfigs(mounts.map(mount => mount.path));
 
 export const vaultMount: Step = {
 	id: 'vault.mount',
