@@ -23,7 +23,7 @@ export function describeResult(result: ApplyResult, path: string): string {
 		case 'applied':
 			return `${path}: applied and verified (${result.changes.map(change => change.field).join(', ')}).${backup}\n  undo:\n${result.rollback}`;
 		case 'stale':
-			return `${path}: NOT applied: ${result.error}. ${result.state}\n  The change against what it holds now:\n${diffLines(result.current ?? null, result.changes).join('\n')}\n  Run it again to apply that.`;
+			return `${path}: NOT applied: ${result.error}. ${result.state}\n  The change against what it holds now:\n${diffLines(result.changes).join('\n')}\n  Run it again to apply that.`;
 		case 'failed':
 			return `${path}: FAILED: ${result.error}.\n  ${result.state}${backup}${result.rollback ? `\n  restore by hand:\n${result.rollback}` : ''}`;
 		default:
@@ -32,10 +32,7 @@ export function describeResult(result: ApplyResult, path: string): string {
 }
 
 /** A field diff, one line each side, the values escaped onto one line. */
-export function diffLines(
-	_current: Record<string, unknown> | null,
-	changes: Array<{field: string; from: unknown; to: unknown}>,
-): string[] {
+export function diffLines(changes: Array<{field: string; from: unknown; to: unknown}>): string[] {
 	return changes.flatMap(field => [
 		`  ${field.field}`,
 		`    - ${formatValue(field.from ?? null)}`,
@@ -126,7 +123,7 @@ export async function applyPlanned(
 				output.stdout.write(`\nChange to ${targetPath(change.target)}:\n`);
 				const fields = diffFields(change.basedOn, desired);
 				output.stdout.write(
-					`${fields.length > 0 ? diffLines(change.basedOn, fields).join('\n') : '  (nothing to change)'}\n`,
+					`${fields.length > 0 ? diffLines(fields).join('\n') : '  (nothing to change)'}\n`,
 				);
 			}
 

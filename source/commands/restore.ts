@@ -40,7 +40,7 @@ export async function runRestore(
 	if (backup.existed) {
 		output.stdout.write(
 			plan.changes.length > 0
-				? `Restoring ${path} changes:\n${diffLines(null, plan.changes).join('\n')}\n`
+				? `Restoring ${path} changes:\n${diffLines(plan.changes).join('\n')}\n`
 				: `${path} already holds the saved values.\n`,
 		);
 	} else {
