@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {test} from 'node:test';
-import {printable} from '../source/commands/explain.js';
+import {printable} from '../source/commands/explain/run.js';
 import {runCli} from './helpers/run-cli.js';
 
 const twoErrors = [

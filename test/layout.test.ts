@@ -47,3 +47,57 @@ test('the README\'s "Where things are" names folders and files that exist', () =
 	for (const step of ['token', 'health', 'mount', 'reads', 'issuer', 'login', 'access'])
 		assert.ok(existsSync(join(root, 'source/core/doctor/steps', `${step}.ts`)), step);
 });
+
+test('each command owns its flags in commands/<name>/command.ts; cli.tsx declares none', () => {
+	const cli = readFileSync(join(root, 'source/cli.tsx'), 'utf8');
+	assert.doesNotMatch(cli, /\.(?:option|addOption|argument)\(/, 'cli.tsx declares a flag');
+	const commands = readdirSync(join(root, 'source/commands'), {withFileTypes: true})
+		.filter(entry => entry.isDirectory())
+		.map(entry => entry.name);
+	assert.deepEqual([...commands].sort(), [
+		'audit',
+		'decode',
+		'demo',
+		'diagnose',
+		'explain',
+		'onboard',
+		'report',
+		'restore',
+	]);
+	for (const name of commands) {
+		const file = `source/commands/${name}/command.ts`;
+		assert.ok(existsSync(join(root, file)), `${file} is missing`);
+		assert.match(
+			cli,
+			new RegExp(`from './commands/${name}/command\\.js'`),
+			`cli.tsx does not register ${name}`,
+		);
+	}
+});
+
+test('what loads before the first frame stays small: command.ts modules import the rest of a command lazily', () => {
+	// The modules cli.tsx imports before a command runs; anything heavier (jose, Vault, Ink) must be import()ed.
+	const light = new Set([
+		'@commander-js/extra-typings',
+		'../command-context.js',
+		'../flags.js',
+		'../io.js',
+		'../presentation.js',
+		'./diagnosis-flags.js',
+		'../diagnose/diagnosis-flags.js',
+		'../report/style.js',
+	]);
+	const eager = (file: string) =>
+		[...readFileSync(join(root, file), 'utf8').matchAll(/^import (?!type )[^;]*?from '([^']+)'/gm)].map(
+			match => match[1]!,
+		);
+	const files = [
+		...sourceFiles('source/commands').filter(file => file.endsWith('command.ts')),
+		'source/commands/flags.ts',
+		'source/commands/presentation.ts',
+		'source/commands/diagnose/diagnosis-flags.ts',
+	];
+	for (const file of files)
+		for (const specifier of eager(file))
+			assert.ok(light.has(specifier), `${file} loads ${specifier} up front`);
+});

@@ -17,6 +17,9 @@ export const tokenSources = [
 ] as const;
 export type TokenSourceName = (typeof tokenSources)[number];
 
+export const isTokenSourceName = (value: string): value is TokenSourceName =>
+	(tokenSources as readonly string[]).includes(value);
+
 export const onaDefaultAudience = 'vault.hashicorp.com';
 
 export type TokenRequest = {

@@ -1,4 +1,26 @@
+import {colorWanted} from '../report/style.js';
 import type {Output} from './io.js';
+
+/** How a command shows its result: decided once, from the flags, the terminal and the environment. */
+export type Presentation = {
+	/** tui: the interactive doctor; text: a report for a person or a log; json: the stable document. */
+	mode: 'tui' | 'text' | 'json';
+	color: boolean;
+	screenReader: boolean;
+};
+
+/** The one place the mode is decided (cli.tsx calls it before any command's action). */
+export function decidePresentation(
+	output: Output,
+	stdin: {isTTY?: boolean},
+	flags: {json?: boolean; tui?: boolean; color?: boolean; screenReader?: boolean},
+): Presentation {
+	return {
+		mode: flags.json ? 'json' : wantsTui(output, stdin, flags) ? 'tui' : 'text',
+		color: colorWanted(output.stdout, output.env, flags.color === false),
+		screenReader: screenReaderWanted(output.env, flags.screenReader),
+	};
+}
 
 /** The TUI runs only on a terminal, for a person: stdin and stdout TTYs, not CI, no --json, no --no-tui. */
 export function wantsTui(

@@ -1,21 +1,11 @@
-import {type AuditResult, auditPasses, auditVault} from '../core/admin/audit.js';
-import {sanitize} from '../report/sanitize.js';
-import {createStyle} from '../report/style.js';
-import {statusLabel} from '../report/text.js';
-import {ExitCode, exitCodeFor} from './exit-code.js';
-import {type Output, UsageError} from './io.js';
-import {readerFor} from './vault-reader.js';
-
-export type AuditFlags = {
-	mount?: string[];
-	failOn?: string;
-	concurrency?: string;
-	vaultAddr?: string;
-	namespace?: string;
-	timeout?: string;
-	json?: boolean;
-	markdown?: boolean;
-};
+import {type AuditResult, auditPasses, auditVault} from '../../core/admin/audit.js';
+import {sanitize} from '../../report/sanitize.js';
+import {createStyle} from '../../report/style.js';
+import {statusLabel} from '../../report/text.js';
+import {ExitCode, exitCodeFor} from '../exit-code.js';
+import {type Output, UsageError} from '../io.js';
+import {readerFor} from '../vault-reader.js';
+import type {AuditFlags} from './command.js';
 
 const severities = ['high', 'medium', 'low', 'none'] as const;
 

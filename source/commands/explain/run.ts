@@ -1,7 +1,7 @@
-import {type Explanation, explainVaultErrors} from '../core/problems/explain-error.js';
-import {createStyle, type Style} from '../report/style.js';
-import {exitCodeFor} from './exit-code.js';
-import {type Output, readStdin, UsageError} from './io.js';
+import {type Explanation, explainVaultErrors} from '../../core/problems/explain-error.js';
+import {createStyle, type Style} from '../../report/style.js';
+import {exitCodeFor} from '../exit-code.js';
+import {type Output, readStdin, UsageError} from '../io.js';
 
 export type ExplainOptions = {json: boolean; color: boolean};
 

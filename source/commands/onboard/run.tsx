@@ -1,53 +1,28 @@
-import {applyChange, editsSetting, targetPath} from '../core/admin/apply.js';
-import {desiredFields} from '../core/admin/edits.js';
-import {guessPlatform, type OnboardPlatform, proposeRole, templateKeys} from '../core/admin/onboard.js';
-import {simulateLogin} from '../core/login/simulate-login.js';
-import {inspectToken} from '../core/login/token.js';
-import {chooseMount, mountsInPickerOrder, trustsIssuer} from '../core/mount-choice.js';
-import {invalidMountPath, invalidRoleName} from '../core/names.js';
-import {looseDirectoryWarning} from '../core/private-file.js';
-import {defaultHttpSettings} from '../core/probes/http.js';
-import {probeIssuer} from '../core/probes/issuer.js';
+import {applyChange, editsSetting, targetPath} from '../../core/admin/apply.js';
+import {desiredFields} from '../../core/admin/edits.js';
+import {guessPlatform, type OnboardPlatform, proposeRole, templateKeys} from '../../core/admin/onboard.js';
+import {simulateLogin} from '../../core/login/simulate-login.js';
+import {inspectToken} from '../../core/login/token.js';
+import {chooseMount, mountsInPickerOrder, trustsIssuer} from '../../core/mount-choice.js';
+import {invalidMountPath, invalidRoleName} from '../../core/names.js';
+import {looseDirectoryWarning} from '../../core/private-file.js';
+import {defaultHttpSettings} from '../../core/probes/http.js';
+import {probeIssuer} from '../../core/probes/issuer.js';
 import {
 	acquireToken,
+	isTokenSourceName,
 	TokenSourceError,
-	type TokenSourceName,
 	tokenSources,
-} from '../core/probes/token-source.js';
-import {VaultReader, type VaultWriter, vaultConnectionFromEnv} from '../core/probes/vault.js';
-import {readVaultData, stringField, type VaultData} from '../core/vault-data.js';
-import {createStyle} from '../report/style.js';
-import {statusLabel} from '../report/text.js';
-import {applyPlanned, backupDirectory, describeResult, writePolicyAdding, writerFromEnv} from './apply.js';
-import {ExitCode, exitCodeFor} from './exit-code.js';
-import {wantsTui} from './interactive.js';
-import {type Output, readStdin, UsageError} from './io.js';
-
-export type OnboardFlags = {
-	tui?: boolean;
-	source?: string;
-	audience?: string;
-	token?: string;
-	tokenFile?: string;
-	tokenEnv?: string;
-	platform?: string;
-	scope?: string;
-	bind?: string[];
-	roleName?: string;
-	policyName?: string;
-	secretPath?: string[];
-	kvVersion?: string;
-	ttl?: string;
-	maxTtl?: string;
-	mount?: string;
-	vaultAddr?: string;
-	namespace?: string;
-	apply?: boolean;
-	replace?: boolean;
-	yes?: boolean;
-	backupDir?: string;
-	json?: boolean;
-};
+} from '../../core/probes/token-source.js';
+import {VaultReader, type VaultWriter, vaultConnectionFromEnv} from '../../core/probes/vault.js';
+import {readVaultData, stringField, type VaultData} from '../../core/vault-data.js';
+import {createStyle} from '../../report/style.js';
+import {statusLabel} from '../../report/text.js';
+import {applyPlanned, backupDirectory, describeResult, writePolicyAdding, writerFromEnv} from '../apply.js';
+import {ExitCode, exitCodeFor} from '../exit-code.js';
+import {type Output, readStdin, UsageError} from '../io.js';
+import type {Presentation} from '../presentation.js';
+import type {OnboardFlags} from './command.js';
 
 /** A Go duration Vault accepts for a TTL: whole seconds, or a sequence such as 15m or 1h30m. */
 const goDuration = /^(?:\d+|(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+)$/;
@@ -182,15 +157,12 @@ const platforms: OnboardPlatform[] = ['ona', 'circleci', 'github', 'gitlab', 'ge
 /** `onboard`: proposes a least-privilege role and policy from a real token; with --apply, writes them safely. */
 export async function runOnboard(
 	flags: OnboardFlags,
-	color: boolean,
+	{mode, color}: Presentation,
 	output: Output,
 	stdin: NodeJS.ReadableStream,
 ): Promise<number> {
 	checkOnboardFlags(flags);
-	const guided = wantsTui(output, stdin as {isTTY?: boolean}, {
-		...(flags.json ? {json: true} : {}),
-		...(flags.yes || flags.tui === false ? {tui: false} : {}),
-	});
+	const guided = mode === 'tui' && !flags.yes;
 	// On a terminal the guided onboarding asks for the name; elsewhere it must be given.
 	if (!flags.roleName && !guided)
 		throw new UsageError('onboard needs --role-name <name> for the new role (on a terminal it asks for it).');
@@ -200,9 +172,8 @@ export async function runOnboard(
 		throw new UsageError('--scope must be organization, project or user.');
 	if (flags.kvVersion && !['1', '2'].includes(flags.kvVersion))
 		throw new UsageError('--kv-version must be 1 or 2.');
-	const source = (flags.source ?? 'auto') as TokenSourceName;
-	if (!(tokenSources as readonly string[]).includes(source))
-		throw new UsageError(`--source must be one of ${tokenSources.join(', ')}.`);
+	const source = flags.source;
+	if (!isTokenSourceName(source)) throw new UsageError(`--source must be one of ${tokenSources.join(', ')}.`);
 	let token: string;
 	try {
 		token = (
@@ -332,7 +303,7 @@ async function runOnboardTui(
 	const mount = found.path;
 	const [{render}, {default: OnboardApp}] = await Promise.all([
 		import('ink'),
-		import('../tui/onboard-app.js'),
+		import('../../tui/onboard-app.js'),
 	]);
 	const roleName = flags.roleName?.toLowerCase() ?? '';
 	const platform = (flags.platform as OnboardPlatform | undefined) ?? guessPlatform(claims);

@@ -1,9 +1,9 @@
-import {inspectToken} from '../core/login/token.js';
-import {detectPlatform} from '../core/problems/platform.js';
-import {formatTime, relativeTime} from '../core/time-text.js';
-import {createStyle} from '../report/style.js';
-import {ExitCode} from './exit-code.js';
-import {type Output, readStdin, UsageError} from './io.js';
+import {inspectToken} from '../../core/login/token.js';
+import {detectPlatform} from '../../core/problems/platform.js';
+import {formatTime, relativeTime} from '../../core/time-text.js';
+import {createStyle} from '../../report/style.js';
+import {ExitCode} from '../exit-code.js';
+import {type Output, readStdin, UsageError} from '../io.js';
 
 /** `decode [token|-]`: the token inspection alone: header, claims and times, never the signature. */
 export async function runDecode(

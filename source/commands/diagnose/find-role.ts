@@ -1,15 +1,16 @@
-import {findRoles} from '../core/admin/find-role.js';
-import {inspectToken} from '../core/login/token.js';
-import {chooseMount} from '../core/mount-choice.js';
-import {mountPathOf} from '../core/names.js';
-import {defaultHttpSettings} from '../core/probes/http.js';
-import {acquireToken, TokenSourceError} from '../core/probes/token-source.js';
-import {sanitize} from '../report/sanitize.js';
-import {createStyle} from '../report/style.js';
-import {type DiagnoseFlags, doctorOptions} from './diagnose.js';
-import {ExitCode, exitCodeFor} from './exit-code.js';
-import {type Output, UsageError} from './io.js';
-import {readerFor} from './vault-reader.js';
+import {findRoles} from '../../core/admin/find-role.js';
+import {inspectToken} from '../../core/login/token.js';
+import {chooseMount} from '../../core/mount-choice.js';
+import {mountPathOf} from '../../core/names.js';
+import {defaultHttpSettings} from '../../core/probes/http.js';
+import {acquireToken, TokenSourceError} from '../../core/probes/token-source.js';
+import {sanitize} from '../../report/sanitize.js';
+import {createStyle} from '../../report/style.js';
+import {ExitCode, exitCodeFor} from '../exit-code.js';
+import {type Output, UsageError} from '../io.js';
+import {readerFor} from '../vault-reader.js';
+import type {DiagnoseFlags} from './command.js';
+import {doctorOptions} from './doctor-options.js';
 
 /** `diagnose --find-role`: the token against every role of the mount, accepting ones first. */
 export async function runFindRole(

@@ -1,9 +1,9 @@
-import {type DemoScenario, demoReport, demoScenarios} from '../core/doctor/demo.js';
-import {createStyle} from '../report/style.js';
-import {renderTextReport} from '../report/text.js';
-import type {Runner} from '../tui/hooks/use-diagnosis.js';
-import {verdictExitCode} from './exit-code.js';
-import {type Output, UsageError} from './io.js';
+import {type DemoScenario, demoReport, demoScenarios} from '../../core/doctor/demo.js';
+import {createStyle} from '../../report/style.js';
+import {renderTextReport} from '../../report/text.js';
+import type {Runner} from '../../tui/hooks/use-diagnosis.js';
+import {verdictExitCode} from '../exit-code.js';
+import {type Output, UsageError} from '../io.js';
 
 export type DemoOptions = {json: boolean; verbose: boolean; color: boolean};
 
@@ -59,11 +59,11 @@ export async function runDemoTui(
 		return report;
 	};
 
-	const {startEarly} = await import('../tui/hooks/early-run.js');
+	const {startEarly} = await import('../../tui/hooks/early-run.js');
 	const early = startEarly(runner);
 	// The sample needs no network: its report is ready before Ink would be, so the TUI opens on the verdict.
 	await early.settled;
-	const {runTui} = await import('../tui/run-tui.js');
+	const {runTui} = await import('../../tui/run-tui.js');
 	return runTui({
 		title: `ona-vault-doctor demo: ${scenario.title}`,
 		runner,

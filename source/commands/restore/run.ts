@@ -1,14 +1,15 @@
-import {loadBackup, restoreBackup, restorePlan, targetPath} from '../core/admin/apply.js';
-import {displayUrl} from '../core/probes/http.js';
-import {diffLines, whileWriting, writerFromEnv} from './apply.js';
-import {confirm} from './confirm.js';
-import {ExitCode} from './exit-code.js';
-import {type Output, UsageError} from './io.js';
+import {loadBackup, restoreBackup, restorePlan, targetPath} from '../../core/admin/apply.js';
+import {displayUrl} from '../../core/probes/http.js';
+import {diffLines, whileWriting, writerFromEnv} from '../apply.js';
+import {confirm} from '../confirm.js';
+import {ExitCode} from '../exit-code.js';
+import {type Output, UsageError} from '../io.js';
+import type {RestoreFlags} from './command.js';
 
 /** `restore <backup>`: puts back a role or config exactly as saved before a change, on the current Vault only. */
 export async function runRestore(
 	file: string,
-	flags: {yes?: boolean; vaultAddr?: string; otherAddress?: boolean},
+	flags: RestoreFlags,
 	output: Output,
 	stdin: NodeJS.ReadableStream,
 ): Promise<number> {
