@@ -152,7 +152,7 @@ test('wording by version: go-jose import path and pre-v0.19 number rules', async
 	assert.equal(numericNow.allowed, true);
 });
 
-test('Vault 1.6 and older (E1) use go-jose wording and check the strict audience before times', async () => {
+test('Vault 1.6 and older (before cap) use go-jose wording and check the strict audience before times', async () => {
 	const expired = await login({
 		claims: claims({exp: now - 3600, iat: now - 7200, nbf: now - 7200}),
 		pluginVersion: 'v0.8.2',

@@ -13,9 +13,7 @@ export type PluginBehaviour = {
 	label: string;
 	flavor: Flavor;
 	version: SemVer | null;
-	/** E1: plugin ≤ v0.8 (Vault ≤ 1.6), go-jose/go-oidc checks; E2: hashicorp/cap. */
-	era: 'E1' | 'E2';
-	/** Era E1 by name: the token is checked by go-jose and go-oidc, before the plugin moved to hashicorp/cap. */
+	/** Plugin ≤ v0.8 (Vault ≤ 1.6): the token is checked by go-jose and go-oidc, before the plugin moved to hashicorp/cap. */
 	preCap: boolean;
 	/** The go-jose import path printed in library errors. */
 	joseLibPrefix: 'square/go-jose' | 'go-jose/go-jose';
@@ -77,7 +75,6 @@ function vaultPluginBehaviour(version: SemVer, label: string): PluginBehaviour {
 		label,
 		flavor: 'vault',
 		version,
-		era: atLeast(version, '0.9.0') ? 'E2' : 'E1',
 		preCap: !atLeast(version, '0.9.0'),
 		// cap moved to go-jose v3 in plugin v0.15.1 (its changelog; the real v0.15.2 says go-jose/go-jose).
 		joseLibPrefix: atLeast(version, '0.15.1') ? 'go-jose/go-jose' : 'square/go-jose',
@@ -100,7 +97,6 @@ function openBaoBehaviour(text: string): PluginBehaviour {
 		label: `OpenBao ${text}`,
 		flavor: 'openbao',
 		version,
-		era: 'E2',
 		preCap: false,
 		joseLibPrefix: 'go-jose/go-jose',
 		numericClaims: true,
