@@ -3,6 +3,7 @@ import {mkdtemp, writeFile} from 'node:fs/promises';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
+import {marked, type Token} from 'marked';
 import {diagnose} from '../source/core/doctor/diagnose.js';
 import {chooseMount, mountsInPickerOrder} from '../source/core/mount-choice.js';
 import {personalValues, redactCommandLine, renderMarkdownReport} from '../source/report/markdown.js';
@@ -199,4 +200,40 @@ test('the support bundle: the command keeps its arguments (secrets out), persona
 		env: {VAULT_ADDR: world.vault.url, VAULT_TOKEN: readerToken, JOB_TOKEN: token, HOME: scratch},
 	});
 	assert.ok(kept.stdout.includes('dev@example.com'));
+});
+
+test('the support bundle keeps its Markdown shape whatever backticks the token and the role carry', async () => {
+	const jwt = world.vault.mounts()['jwt']!;
+	jwt.roles = {...jwt.roles, 'ticks-role': {...onaRole, bound_subject: '```\n# not a heading `x`'}};
+	const claims = onaClaims(world, {sub: 'org:a`b', note: '````sh\nrm -rf /\n````'});
+	const report = await run(world, claims, {mount: 'jwt', role: 'ticks-role'});
+	const bundle = renderMarkdownReport(report, {
+		command: 'ona-vault-doctor report --role `x`',
+		generatedAt: 'now',
+		doctorVersion: '0',
+		node: 'v20',
+	});
+	const tokens = marked.lexer(bundle);
+	// Every JSON block is whole (a fence closed early would leave half of it), and there are exactly three of them.
+	const blocks = tokens.filter(token => token.type === 'code' && token.lang === 'json');
+	assert.equal(blocks.length, 3);
+	for (const block of blocks) JSON.parse((block as {text: string}).text);
+	assert.equal(JSON.parse((blocks[0] as {text: string}).text).claims.note, '````sh\nrm -rf /\n````');
+	// No heading, list item or paragraph came out of a value.
+	const headings = tokens
+		.filter(token => token.type === 'heading')
+		.map(token => (token as {text: string}).text);
+	assert.ok(!headings.some(text => text.includes('not a heading')), headings.join('\n'));
+	const spans = tokens.flatMap(function spansOf(token: Token): string[] {
+		const children = 'tokens' in token && token.tokens ? token.tokens : 'items' in token ? token.items : [];
+		return [
+			...(token.type === 'codespan' ? [(token as {text: string}).text] : []),
+			...children.flatMap(spansOf),
+		];
+	});
+	assert.ok(spans.includes('ona-vault-doctor report --role `x`'), spans.join('\n'));
+	assert.ok(
+		spans.some(text => text.includes('org:a`b')),
+		`the token's subject is one code span: ${spans.join('\n')}`,
+	);
 });

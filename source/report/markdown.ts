@@ -86,15 +86,15 @@ function renderBundle(
 		`Generated ${extra.generatedAt} by ona-vault-doctor ${extra.doctorVersion} on Node ${extra.node}.`,
 		'',
 	);
-	lines.push(`Command: \`${sanitize(extra.command)}\``, '');
+	lines.push(`Command: ${code(sanitize(extra.command))}`, '');
 	lines.push(
 		`**Verdict:** ${report.verdict === 'pass' ? 'no problem found' : 'problems found'} (${report.summary.fail} failed, ${report.summary.warn} warnings, ${report.summary.skip} not checked, ${report.summary.pass} passed).`,
 		'',
 	);
-	if (report.login.predicted) lines.push(`**Vault would answer:** \`${report.login.predicted}\``, '');
+	if (report.login.predicted) lines.push(`**Vault would answer:** ${code(report.login.predicted)}`, '');
 	if (report.login.actual !== undefined)
 		lines.push(
-			`**Vault answered:** ${report.login.actual === null ? 'login accepted' : `\`${report.login.actual}\``}`,
+			`**Vault answered:** ${report.login.actual === null ? 'login accepted' : code(report.login.actual)}`,
 			'',
 		);
 
@@ -106,20 +106,20 @@ function renderBundle(
 		lines.push(
 			'## Token (signature redacted)',
 			'',
-			'```json',
-			json({
-				header: model.token?.header,
-				claims: model.token?.claims,
-				signature: report.token.signature,
-			}),
-			'```',
+			...fenced('json', [
+				json({
+					header: model.token?.header,
+					claims: model.token?.claims,
+					signature: report.token.signature,
+				}),
+			]),
 			'',
 		);
 	}
 
-	if (report.vault?.roleData) lines.push('## Role', '', '```json', json(model.vault?.roleData), '```', '');
+	if (report.vault?.roleData) lines.push('## Role', '', ...fenced('json', [json(model.vault?.roleData)]), '');
 	if (report.vault?.configData)
-		lines.push('## Auth method configuration', '', '```json', json(model.vault?.configData), '```', '');
+		lines.push('## Auth method configuration', '', ...fenced('json', [json(model.vault?.configData)]), '');
 
 	lines.push('## Checks', '', '| status | group | check | finding |', '| --- | --- | --- | --- |');
 	for (const check of report.checks) {
@@ -134,17 +134,17 @@ function renderBundle(
 	if (problems.length > 0) lines.push('## Problems and fixes', '');
 	for (const check of problems) {
 		lines.push(
-			`### ${statusLabel[check.status].symbol} ${check.title}${check.problem ? ` (\`${check.problem}\`)` : ''}`,
+			`### ${statusLabel[check.status].symbol} ${check.title}${check.problem ? ` (${code(check.problem)})` : ''}`,
 			'',
 			check.message,
 			'',
 		);
-		if (check.expected !== undefined) lines.push(`- expected: \`${formatValue(check.expected)}\``);
-		if (check.actual !== undefined) lines.push(`- actual: \`${formatValue(check.actual)}\``);
+		if (check.expected !== undefined) lines.push(`- expected: ${code(formatValue(check.expected))}`);
+		if (check.actual !== undefined) lines.push(`- actual: ${code(formatValue(check.actual))}`);
 		if (check.hint) lines.push(`- why: ${check.hint}`);
-		if (check.vaultMessage) lines.push(`- Vault's message: \`${check.vaultMessage}\``);
+		if (check.vaultMessage) lines.push(`- Vault's message: ${code(check.vaultMessage)}`);
 		if (check.fix) {
-			lines.push(`- fix: ${check.fix.summary}`, '', '```sh', ...check.fix.commands, '```');
+			lines.push(`- fix: ${check.fix.summary}`, '', ...fenced('sh', check.fix.commands));
 			if (check.fix.docs) lines.push('', `Docs: ${check.fix.docs}`);
 		}
 
@@ -153,6 +153,22 @@ function renderBundle(
 
 	lines.push('## Timings', '', ...report.steps.map(step => `- ${step.id}: ${step.ms} ms`), '');
 	return `${lines.join('\n')}`;
+}
+
+const longestBacktickRun = (text: string) =>
+	Math.max(0, ...[...text.matchAll(/`+/g)].map(run => run[0].length));
+
+/** A fenced block whose fence is longer than any backtick run in it (CommonMark), so no value inside can close it. */
+function fenced(info: string, body: string[]): string[] {
+	const fence = '`'.repeat(Math.max(3, longestBacktickRun(body.join('\n')) + 1));
+	return [`${fence}${info}`, ...body, fence];
+}
+
+/** An inline code span that a backtick inside cannot end early. */
+function code(text: string): string {
+	const ticks = '`'.repeat(longestBacktickRun(text) + 1);
+	const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+	return `${ticks}${pad}${text}${pad}${ticks}`;
 }
 
 function escapeCell(text: string): string {
