@@ -687,6 +687,37 @@ test(
 );
 
 test(
+	'redirects: a standby node answers sys/health itself and sends the rest to the active node: normal, and said so',
+	hangGuard,
+	async () => {
+		// What a Vault standby does: health with standbyok=true is its own (200, standby: true); requests are 307s.
+		const standby = await recordingServer((req, res) => {
+			if (req.url?.startsWith('/v1/sys/health')) {
+				res
+					.writeHead(200, {'content-type': 'application/json'})
+					.end(JSON.stringify({initialized: true, sealed: false, standby: true, version: '1.21.0'}));
+			} else {
+				res.writeHead(307, {location: `${world.vault.url}${req.url}`}).end();
+			}
+		});
+		const alive = world.vault.liveLogins();
+		const report = await run(world, onaClaims(world), {timeoutMs, vaultAddr: standby.url});
+		assert.equal(check(report, 'login.attempt').status, 'pass');
+		assert.equal(check(report, 'access.revoke').status, 'pass');
+		const redirect = check(report, 'vault.redirect');
+		assert.equal(redirect.status, 'pass');
+		assert.equal(redirect.problem, undefined);
+		assert.ok(
+			redirect.message.startsWith(`${standby.url} is a standby node and sent `) &&
+				redirect.message.endsWith(`to ${world.vault.url} (the active node): normal.`),
+			redirect.message,
+		);
+		assert.ok((report.vault?.redirects ?? []).some(item => item.call === 'POST /v1/auth/jwt/login'));
+		assert.deepEqual(leftAlive(alive), []);
+	},
+);
+
+test(
 	'redirects: a chain (front → second front → Vault) stops at the second hop; Vault receives nothing',
 	hangGuard,
 	async () => {
