@@ -1052,6 +1052,76 @@ test(
 	},
 );
 
+/** Whether the text is one whole JSON document (the report was written to the end). */
+const wholeJson = (text: string) => {
+	try {
+		JSON.parse(text);
+		return true;
+	} catch {
+		return false;
+	}
+};
+
+test(
+	'late logins: the report does not wait for a login that timed out; the process still revokes its late token before exiting',
+	hangGuard,
+	async () => {
+		const alive = world.vault.liveLogins();
+		let release!: () => void;
+		const held = new Promise<void>(resolve => (release = resolve));
+		// The login is held until the test has seen the whole report: the order is caused, not timed.
+		world.vault.state.beforeNext.push({path: /^auth\/jwt\/login$/, method: 'POST', run: () => held});
+		const cli = spawnCli(['--token-env', 'JOB_TOKEN', '--role', 'ona-project', '--json', '--timeout', '3'], {
+			VAULT_ADDR: world.vault.url,
+			VAULT_TOKEN: readerToken,
+			JOB_TOKEN: await world.issuer.sign(onaClaims(world)),
+		});
+		let exited = false;
+		void cli.exited.then(() => (exited = true));
+		await waitUntil(() => wholeJson(cli.output().stdout) || exited);
+		assert.ok(!exited, `the process ended before the login was answered: ${cli.output().stderr}`);
+		const report = JSON.parse(cli.output().stdout) as {checks: Check[]};
+		const login = report.checks.find(item => item.id === 'login.attempt');
+		assert.deepEqual([login?.status, login?.problem], ['fail', 'vault-timeout']);
+		release();
+		assert.equal(await cli.exited, 1, cli.output().stderr);
+		assert.deepEqual(leftAlive(alive), [], 'the late token was revoked');
+		assert.equal(cli.output().stderr, '');
+	},
+);
+
+test(
+	'late logins: a login that never answers is named on stderr after the report, and the exit code stays 1',
+	hangGuard,
+	async () => {
+		let release!: () => void;
+		const held = new Promise<void>(resolve => (release = resolve));
+		world.vault.state.beforeNext.push({path: /^auth\/jwt\/login$/, method: 'POST', run: () => held});
+		try {
+			const cli = spawnCli(
+				['--token-env', 'JOB_TOKEN', '--role', 'ona-project', '--json', '--timeout', '1'],
+				{
+					VAULT_ADDR: world.vault.url,
+					VAULT_TOKEN: readerToken,
+					JOB_TOKEN: await world.issuer.sign(onaClaims(world)),
+				},
+			);
+			assert.equal(await cli.exited, 1, cli.output().stderr);
+			assert.ok(wholeJson(cli.output().stdout));
+			assert.match(
+				cli.output().stderr,
+				/A test login got no answer in time .*vault list auth\/token\/accessors/,
+			);
+		} finally {
+			// The held login is answered with an error once let go, so it mints no token for a later test to find.
+			const refusal = {path: /^auth\/jwt\/login$/, method: 'POST', status: 500, body: '{"errors":["held"]}'};
+			world.vault.state.failNext.push(refusal);
+			release();
+			await waitUntil(() => !world.vault.state.failNext.includes(refusal));
+		}
+	},
+);
+
 test(
 	'interruptions: a revocation that keeps failing exits non-zero with the accessor and the command, never the token',
 	hangGuard,

@@ -16,12 +16,14 @@ import {checkInputFiles} from './doctor-options.js';
 The one way a run that may log in ends. SIGINT, SIGTERM and SIGHUP stop the run, wait (bounded) for a login still
 in flight, revoke every token minted, name any that could not be revoked (accessor and command, never the token)
 and exit 128+signal; a normal end settles the same way and hands the failures back to be reported.
+With `lateAfterwards`, a login still in flight when the run ends (it timed out for the report) is settled in
+`late`, with the signals still guarded, so the report need not wait for it.
 */
 export async function guardLogins<T>(
 	stderr: NodeJS.WritableStream,
 	run: (signal: AbortSignal) => Promise<T>,
-	options: {final?: boolean} = {},
-): Promise<{value: T; failures: RevocationFailure[]}> {
+	options: {final?: boolean; lateAfterwards?: boolean} = {},
+): Promise<{value: T; failures: RevocationFailure[]; late: Promise<RevocationFailure[]>}> {
 	const controller = new AbortController();
 	let ending = false;
 	const handlers = Object.entries(signalExitCodes).map(([name, code]) => {
@@ -49,34 +51,54 @@ export async function guardLogins<T>(
 		process.on(name, handler);
 		return [name, handler] as const;
 	});
+	const unguard = () => {
+		for (const [name, handler] of handlers) process.removeListener(name, handler);
+	};
 	try {
 		const value = await run(controller.signal);
-		return {value, failures: await settleLogins(options)};
+		if (options.lateAfterwards && loginsInFlight()) {
+			const failures = await settleLogins({answeredOnly: true});
+			return {value, failures, late: settleLogins({}).finally(unguard)};
+		}
+
+		const failures = await settleLogins({...(options.final ? {final: true} : {})});
+		unguard();
+		return {value, failures, late: Promise.resolve([])};
 	} catch (error) {
-		reportRevocationFailures(stderr, await settleLogins(options));
+		reportRevocationFailures(stderr, await settleLogins({...(options.final ? {final: true} : {})}));
+		unguard();
 		throw error;
-	} finally {
-		for (const [name, handler] of handlers) process.removeListener(name, handler);
 	}
 }
 
 /** One line a token the run could not revoke: its accessor and the command, never the token. */
-function reportRevocationFailures(stderr: NodeJS.WritableStream, failures: RevocationFailure[]): void {
+export function reportRevocationFailures(stderr: NodeJS.WritableStream, failures: RevocationFailure[]): void {
 	for (const failure of failures) stderr.write(`ona-vault-doctor: ${revocationFailureText(failure)}\n`);
 }
 
-/** Runs a diagnosis under guardLogins: interrupted, it revokes before exiting; a token left alive fails the report. */
+/**
+Runs a diagnosis under guardLogins: interrupted, it revokes before exiting; a token left alive fails the report.
+A login that timed out is listened to after the report is ready: `settleLate` waits for it, revokes a token that
+arrives late, says on stderr what it could not revoke, and returns the exit code raised to 1 if so.
+*/
 export async function runDiagnosis(
 	options: DoctorOptions,
 	stderr: NodeJS.WritableStream,
 	onEvent?: (event: StepEvent) => void,
-): Promise<DoctorReport> {
+): Promise<{report: DoctorReport; settleLate: (code: number) => Promise<number>}> {
 	await checkInputFiles(options);
 	try {
-		const {value, failures} = await guardLogins(stderr, signal =>
-			diagnose(options, {...(onEvent ? {onEvent} : {}), signal}),
+		const {value, failures, late} = await guardLogins(
+			stderr,
+			signal => diagnose(options, {...(onEvent ? {onEvent} : {}), signal}),
+			{lateAfterwards: true},
 		);
-		return withRevocationFailures(value, failures);
+		const settleLate = async (code: number) => {
+			const lateFailures = await late;
+			reportRevocationFailures(stderr, lateFailures);
+			return lateFailures.length > 0 ? Math.max(code, 1) : code;
+		};
+		return {report: withRevocationFailures(value, failures), settleLate};
 	} catch (error) {
 		if (
 			(error as NodeJS.ErrnoException).code === 'ENOENT' ||

@@ -14,11 +14,10 @@ export async function runDiagnose(
 	stdin: NodeJS.ReadableStream,
 ): Promise<number> {
 	const options = doctorOptions(flags, output.env, stdin);
-	const report = await runDiagnosis(options, output.stderr);
-	const code = verdictExitCode(report);
+	const {report, settleLate} = await runDiagnosis(options, output.stderr);
 	if (flags.json) {
 		output.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-		return code;
+		return settleLate(verdictExitCode(report));
 	}
 
 	let text = renderTextReport(report, {
@@ -34,6 +33,7 @@ export async function runDiagnose(
 	}
 
 	output.stdout.write(text);
+	const code = await settleLate(verdictExitCode(report));
 	if (!flags.apply) return code;
 	const [{applyPlanned, backupDirectory, writerFromEnv}, {plannedChanges}] = await Promise.all([
 		import('../apply.js'),
@@ -50,11 +50,11 @@ export async function runDiagnose(
 	output.stdout.write('\nRe-running the diagnosis after the change:\n\n');
 	const after = await runDiagnosis(options, output.stderr);
 	output.stdout.write(
-		renderTextReport(after, {
+		renderTextReport(after.report, {
 			heading: 'ona-vault-doctor (after the change)',
 			verbose: false,
 			style: createStyle(color),
 		}),
 	);
-	return verdictExitCode(after);
+	return after.settleLate(verdictExitCode(after.report));
 }

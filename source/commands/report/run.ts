@@ -17,7 +17,7 @@ export async function runReport(
 	version: string,
 ): Promise<number> {
 	const options = doctorOptions(flags, output.env, stdin);
-	const report = await runDiagnosis(options, output.stderr);
+	const {report, settleLate} = await runDiagnosis(options, output.stderr);
 	const markdown = renderMarkdownReport(report, {
 		command,
 		includePersonal: Boolean(flags.includePersonal),
@@ -41,5 +41,5 @@ export async function runReport(
 		output.stdout.write(markdown);
 	}
 
-	return verdictExitCode(report);
+	return settleLate(verdictExitCode(report));
 }

@@ -412,6 +412,8 @@ type LedgerEntry = {
 	connection: VaultConnection;
 	/** The login's auth when Vault minted a token, whenever that answer arrives (bounded); 'no-answer' when none came. */
 	answered: Promise<LoginAuth | 'no-answer' | undefined>;
+	/** Vault's answer (a token, an error, or the listening's end) is in: settling this entry waits for nothing. */
+	answeredYet?: boolean;
 	auth?: LoginAuth;
 	revocation?: Promise<Revocation>;
 };
@@ -465,18 +467,22 @@ function revokeEntry(entry: LedgerEntry): Promise<Revocation> {
 
 /**
 Ends every test login of this process: waits (bounded) for logins still in flight and revokes every token
-minted; `final` (a signal, quitting) also refuses any login from then on. Returns only the failures; each names the accessor when it is known.
+minted; `final` (a signal, quitting) also refuses any login from then on; `answeredOnly` leaves the logins still
+in flight for a later call. Returns only the failures; each names the accessor when it is known.
 */
-export async function settleLogins(options: {final?: boolean} = {}): Promise<RevocationFailure[]> {
+export async function settleLogins(
+	options: {final?: boolean; answeredOnly?: boolean} = {},
+): Promise<RevocationFailure[]> {
 	if (options.final) closed = true;
-	const outcomes = await Promise.all([...ledger].map(entry => revokeEntry(entry)));
-	ledger.clear();
+	const entries = [...ledger].filter(entry => !options.answeredOnly || entry.answeredYet);
+	const outcomes = await Promise.all(entries.map(entry => revokeEntry(entry)));
+	for (const entry of entries) ledger.delete(entry);
 	return outcomes.filter((outcome): outcome is RevocationFailure => !outcome.ok);
 }
 
 /** Whether a login is still in flight (its answer not yet in). */
 export function loginsInFlight(): boolean {
-	return [...ledger].some(entry => entry.auth === undefined && entry.revocation === undefined);
+	return [...ledger].some(entry => !entry.answeredYet);
 }
 
 /** A sentence and the command for a token that could not be revoked; never the token itself. */
@@ -519,10 +525,13 @@ export async function loginWithJwt(
 	request.then(
 		body => {
 			if (body?.auth?.client_token) entry.auth = body.auth;
+			entry.answeredYet = true;
 			answer(entry.auth);
 		},
-		(error: unknown) =>
-			answer(error instanceof HttpFailure && error.kind === 'timeout' ? 'no-answer' : undefined),
+		(error: unknown) => {
+			entry.answeredYet = true;
+			answer(error instanceof HttpFailure && error.kind === 'timeout' ? 'no-answer' : undefined);
+		},
 	);
 	let timer: NodeJS.Timeout | undefined;
 	const deadline = new Promise<'timeout'>(resolve => {
