@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import {after, before, test} from 'node:test';
 import {type AuditResult, auditPasses, auditVault} from '../source/core/admin/audit.js';
 import {findRoles} from '../source/core/admin/find-role.js';
+import {parseConfig} from '../source/core/login/config.js';
 import {defaultHttpSettings} from '../source/core/probes/http.js';
 import {VaultReader, vaultConnectionFromEnv} from '../source/core/probes/vault.js';
 import {onaClaims, onaRole, organizationId, readerToken, startWorld, type World} from './helpers/world.js';
@@ -172,7 +173,7 @@ test('findRoles: the roles that accept the token first, then by fewest failures,
 	const {candidates, unreadable} = await findRoles(newReader(), {
 		mount: 'find',
 		token,
-		config,
+		config: parseConfig(config),
 		issuer: {discoveryIssuer: world.issuer.issuer, jwks: world.issuer.publicJwks()},
 		concurrency: 2,
 	});

@@ -5,6 +5,7 @@ import {join} from 'node:path';
 import {after, before, test} from 'node:test';
 import {marked, type Token} from 'marked';
 import {diagnose} from '../source/core/doctor/diagnose.js';
+import {parseConfig} from '../source/core/login/config.js';
 import {chooseMount, mountsInPickerOrder} from '../source/core/mount-choice.js';
 import {personalValues, redactCommandLine, renderMarkdownReport} from '../source/report/markdown.js';
 import {runCli} from './helpers/run-cli.js';
@@ -49,8 +50,8 @@ after(async () => {
 test('one pure rule chooses the mount: the one whose config trusts the issuer, else jwt, else the first', () => {
 	const iss = 'https://app.gitpod.io';
 	const candidates = [
-		{path: 'circleci', config: {bound_issuer: 'https://oidc.circleci.com/org/x'}},
-		{path: 'ona', config: {oidc_discovery_url: 'https://app.gitpod.io/'}},
+		{path: 'circleci', config: parseConfig({bound_issuer: 'https://oidc.circleci.com/org/x'})},
+		{path: 'ona', config: parseConfig({oidc_discovery_url: 'https://app.gitpod.io/'})},
 		{path: 'jwt', config: null},
 	];
 	assert.deepEqual(chooseMount(candidates, iss), {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import {after, before, beforeEach, test} from 'node:test';
 import type {Check} from '../source/core/check.js';
+import {parseConfig} from '../source/core/login/config.js';
 import {defaultHttpSettings, type HttpSettings} from '../source/core/probes/http.js';
 import {probeIssuer} from '../source/core/probes/issuer.js';
 import {startIssuer, type TestIssuer} from './fixtures/oidc-issuer.js';
@@ -38,7 +39,7 @@ async function probe(
 		iss: issuer.issuer,
 		header: JSON.parse(Buffer.from(header!, 'base64url').toString()) as Record<string, unknown>,
 		compact: token,
-		...(options.config ? {config: options.config} : {}),
+		...(options.config ? {config: parseConfig(options.config)} : {}),
 		http: options.settings ?? http,
 	});
 }

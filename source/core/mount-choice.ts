@@ -1,7 +1,7 @@
-import {stringField, type VaultData} from './vault-data.js';
+import type {JwtConfig} from './login/config.js';
 
 /** A JWT/OIDC auth mount and its config, when it could be read (null: never written or unreadable). */
-export type MountCandidate = {path: string; config?: VaultData | null};
+export type MountCandidate = {path: string; config?: JwtConfig | null};
 
 export type MountChoice = {
 	/** The mount to use. */
@@ -14,11 +14,9 @@ export type MountChoice = {
 const trim = (url: string) => url.replace(/\/+$/, '');
 
 /** Does this mount's config trust the issuer? Compares bound_issuer and oidc_discovery_url, trailing slash aside. */
-export function trustsIssuer(config: VaultData | null | undefined, iss: string): boolean {
+export function trustsIssuer(config: JwtConfig | null | undefined, iss: string): boolean {
 	if (!config || !iss) return false;
-	return [stringField(config, 'bound_issuer'), stringField(config, 'oidc_discovery_url')].some(
-		url => url !== '' && trim(url) === trim(iss),
-	);
+	return [config.boundIssuer, config.oidcDiscoveryUrl].some(url => url !== '' && trim(url) === trim(iss));
 }
 
 /**

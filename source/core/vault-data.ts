@@ -3,7 +3,7 @@ import {depthProblem, InputError} from './bounds.js';
 
 export type VaultData = Record<string, unknown>;
 
-/** The fields of a JWT role (GET auth/<mount>/role/<name>) the doctor reads: a typo is a type error, not ''. */
+/** The fields of a JWT role (GET auth/<mount>/role/<name>) parseRole reads: a typo is a type error, not ''. */
 export type RoleField =
 	| 'role_type'
 	| 'bound_audiences'
@@ -28,7 +28,7 @@ export type RoleField =
 	| 'expiration_leeway'
 	| 'clock_skew_leeway';
 
-/** The fields of a JWT auth method's config (GET auth/<mount>/config) the doctor reads. */
+/** The fields of a JWT auth method's config (GET auth/<mount>/config) parseConfig reads. */
 export type ConfigField =
 	| 'bound_issuer'
 	| 'default_role'

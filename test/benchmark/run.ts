@@ -926,13 +926,19 @@ async function rolesWorker(): Promise<void> {
 	const input = JSON.parse(process.env['BENCH_WORKER_INPUT'] ?? '') as WorkerInput;
 	setFlagsFromString('--expose-gc');
 	const gc = runInNewContext('gc') as () => void;
-	const [{auditVault}, {findRoles}, {defaultHttpSettings}, {VaultReader, vaultConnectionFromEnv}] =
-		await Promise.all([
-			import('../../source/core/admin/audit.js'),
-			import('../../source/core/admin/find-role.js'),
-			import('../../source/core/probes/http.js'),
-			import('../../source/core/probes/vault.js'),
-		]);
+	const [
+		{auditVault},
+		{findRoles},
+		{parseConfig},
+		{defaultHttpSettings},
+		{VaultReader, vaultConnectionFromEnv},
+	] = await Promise.all([
+		import('../../source/core/admin/audit.js'),
+		import('../../source/core/admin/find-role.js'),
+		import('../../source/core/login/config.js'),
+		import('../../source/core/probes/http.js'),
+		import('../../source/core/probes/vault.js'),
+	]);
 	const newReader = () =>
 		new VaultReader(
 			vaultConnectionFromEnv(
@@ -968,7 +974,7 @@ async function rolesWorker(): Promise<void> {
 				const result = await findRoles(reader, {
 					mount: input.mount,
 					token: input.token,
-					config: input.config,
+					config: parseConfig(input.config),
 					issuer: input.issuer,
 				});
 				if (result.candidates.length !== input.roles)

@@ -1,7 +1,9 @@
 import {applyChange, editsSetting, targetPath} from '../../core/admin/apply.js';
 import {desiredFields} from '../../core/admin/edits.js';
 import {guessPlatform, type OnboardPlatform, proposeRole, templateKeys} from '../../core/admin/onboard.js';
-import {simulateLogin} from '../../core/login/simulate-login.js';
+import {parseConfig} from '../../core/login/config.js';
+import {parseRole} from '../../core/login/role.js';
+import {simulateParsedLogin} from '../../core/login/simulate-login.js';
 import {inspectToken} from '../../core/login/token.js';
 import {chooseMount, mountsInPickerOrder, trustsIssuer} from '../../core/mount-choice.js';
 import {invalidMountPath, invalidRoleName} from '../../core/names.js';
@@ -15,7 +17,7 @@ import {
 	tokenSources,
 } from '../../core/probes/token-source.js';
 import {VaultReader, type VaultWriter, vaultConnectionFromEnv} from '../../core/probes/vault.js';
-import {readVaultData, stringField, type VaultData} from '../../core/vault-data.js';
+import {readVaultData, type VaultData} from '../../core/vault-data.js';
 import {createStyle} from '../../report/style.js';
 import {statusLabel} from '../../report/text.js';
 import {applyPlanned, backupDirectory, describeResult, writePolicyAdding, writerFromEnv} from '../apply.js';
@@ -114,10 +116,9 @@ async function onboardingPreflight(
 	const iss = String(token.claims['iss'] ?? '');
 	const configAnswer = await writer.read(`auth/${mount}/config`);
 	if (!configAnswer.ok) return {refusal: `cannot read auth/${mount}/config (${configAnswer.message})`};
-	const config = readVaultData(configAnswer.data) ?? null;
-	const trusted = [stringField(config, 'bound_issuer'), stringField(config, 'oidc_discovery_url')].filter(
-		Boolean,
-	);
+	const configData = readVaultData(configAnswer.data);
+	const config = configData ? parseConfig(configData) : null;
+	const trusted = [config?.boundIssuer, config?.oidcDiscoveryUrl].filter(Boolean);
 	if (!trustsIssuer(config, iss))
 		return {
 			refusal: `auth/${mount} trusts ${trusted.join(', ') || 'no issuer'}, not the token's issuer ${iss}: pass --mount with the mount whose config trusts it (vault auth list), or configure one`,
@@ -144,7 +145,12 @@ async function onboardingPreflight(
 			refusal: `the role auth/${mount}/role/${roleName} already exists; onboarding never rewrites a role silently. Choose another --role-name, or pass --replace to merge the proposal into it (the diff is shown first)`,
 		};
 	const merged = {...current, ...desiredFields(current, editsSetting(role))};
-	const verdict = await simulateLogin({token: token.compact, role: merged, config, roleName});
+	const verdict = await simulateParsedLogin({
+		token: token.compact,
+		role: parseRole(merged),
+		config,
+		roleName,
+	});
 	if (!verdict.allowed)
 		return {
 			refusal: `the role merged with the proposal would still refuse this token: ${verdict.vaultError}`,

@@ -3,6 +3,7 @@ import {join} from 'node:path';
 import {isDeepStrictEqual} from 'node:util';
 import type {DoctorReport} from '../doctor/diagnose.js';
 import {configSecretRisk, shellQuote} from '../doctor/fixes.js';
+import {parseConfig} from '../login/config.js';
 import {invalidMountPath, invalidRoleName} from '../names.js';
 import type {VaultWriter} from '../probes/vault.js';
 import {readVaultData, type VaultData} from '../vault-data.js';
@@ -172,7 +173,8 @@ export async function applyChange(
 			error: `the change would widen who may log in (${widening.join('; ')})`,
 			state: unchangedState,
 		};
-	const secret = target.kind === 'config' ? configSecretRisk(current.data) : undefined;
+	const secret =
+		target.kind === 'config' && current.data ? configSecretRisk(parseConfig(current.data)) : undefined;
 	if (secret) return {outcome: 'refused', changes, error: secret, state: unchangedState};
 
 	const backupFile = await saveBackup(options.backupDirectory, {

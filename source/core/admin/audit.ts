@@ -1,9 +1,10 @@
 import type {Check} from '../check.js';
+import {type JwtConfig, keySource, parseConfig} from '../login/config.js';
 import {pluginBehaviour} from '../login/plugin-version.js';
+import {type JwtRole, parseRole} from '../login/role.js';
 import {defaultSupportedAlgorithms} from '../login/signature.js';
 import {mountPathOf} from '../names.js';
 import type {VaultReader} from '../probes/vault.js';
-import {listField, stringField, type VaultData} from '../vault-data.js';
 import {lintRole} from './role-lint.js';
 
 type Severity = 'high' | 'medium' | 'low';
@@ -77,7 +78,7 @@ type MountPlan = {
 	path: string;
 	type: string;
 	pluginVersion: string;
-	config: VaultData | undefined;
+	config: JwtConfig | undefined;
 	roles: string[];
 	hasJwtRole: boolean;
 };
@@ -104,7 +105,7 @@ export async function auditVault(reader: VaultReader, options: AuditOptions = {}
 	const concurrency = options.concurrency ?? 16;
 	await forEachLimited(plans, concurrency, async plan => {
 		const config = await reader.read(`auth/${plan.path}/config`);
-		if (config.ok) plan.config = config.data;
+		if (config.ok) plan.config = parseConfig(config.data);
 		// A config never written (404) is a finding of its own kind, not a gap; any other failure is a gap.
 		else if (!config.notFound || config.problem === 'mount-not-found')
 			unreadable.push({path: `auth/${plan.path}/config`, reason: config.message});
@@ -125,8 +126,9 @@ export async function auditVault(reader: VaultReader, options: AuditOptions = {}
 		if (answer.ok) {
 			result.rolesRead++;
 			// The body is linted here and dropped: only findings are kept.
-			if ((stringField(answer.data, 'role_type') || 'jwt') === 'jwt') plan.hasJwtRole = true;
-			findings.push(...roleFindings(answer.data, plan, role));
+			const parsed = parseRole(answer.data);
+			if (parsed.roleType === 'jwt') plan.hasJwtRole = true;
+			findings.push(...roleFindings(parsed, plan, role));
 		} else {
 			rolesUnreadable.push(rolePath(plan.path, role));
 			unreadable.push({path: rolePath(plan.path, role), reason: answer.message});
@@ -187,10 +189,10 @@ async function planMounts(
 	});
 }
 
-function roleFindings(role: VaultData, plan: MountPlan, roleName: string): AuditFinding[] {
-	const issuer = stringField(plan.config, 'bound_issuer') || stringField(plan.config, 'oidc_discovery_url');
+function roleFindings(role: JwtRole, plan: MountPlan, roleName: string): AuditFinding[] {
+	const issuer = plan.config?.boundIssuer || plan.config?.oidcDiscoveryUrl || '';
 	const checks = lintRole(role, {mount: plan.path, roleName, issuer});
-	if (stringField(role, 'role_type') === 'oidc' && listField(role, 'allowed_redirect_uris').length === 0) {
+	if (role.roleType === 'oidc' && role.allowedRedirectUris.length === 0) {
 		checks.push({
 			id: 'role.type',
 			title: 'role_type',
@@ -217,7 +219,7 @@ function configFindings(plan: MountPlan): AuditFinding[] {
 	const add = (check: Omit<AuditFinding, 'mount' | 'status'>) =>
 		findings.push({status: 'warn', mount: plan.path, ...check});
 
-	const clientId = stringField(config, 'oidc_client_id');
+	const clientId = config.oidcClientId;
 	if (clientId && plan.hasJwtRole && !pluginBehaviour(plan.pluginVersion).oidcFlowLogin) {
 		add({
 			id: 'config.client-id',
@@ -229,11 +231,8 @@ function configFindings(plan: MountPlan): AuditFinding[] {
 		});
 	}
 
-	const keyedDirectly =
-		stringField(config, 'jwks_url') !== '' ||
-		listField(config, 'jwt_validation_pubkeys').length > 0 ||
-		(Array.isArray(config['jwks_pairs']) && config['jwks_pairs'].length > 0);
-	if (keyedDirectly && !stringField(config, 'bound_issuer')) {
+	const keyedDirectly = ['static', 'jwks', 'jwks-pairs'].includes(keySource(config));
+	if (keyedDirectly && !config.boundIssuer) {
 		add({
 			id: 'config.bound-issuer',
 			title: 'Issuer bound',
@@ -244,7 +243,7 @@ function configFindings(plan: MountPlan): AuditFinding[] {
 	}
 
 	const asymmetric: readonly string[] = defaultSupportedAlgorithms;
-	const unexpected = listField(config, 'jwt_supported_algs').filter(alg => !asymmetric.includes(alg));
+	const unexpected = config.jwtSupportedAlgs.filter(alg => !asymmetric.includes(alg));
 	if (unexpected.length > 0) {
 		add({
 			id: 'config.algorithms',
@@ -253,7 +252,7 @@ function configFindings(plan: MountPlan): AuditFinding[] {
 			problem: 'algorithm-not-allowed',
 			message: `${label} allows ${unexpected.join(', ')} in jwt_supported_algs: only the asymmetric algorithms (${defaultSupportedAlgorithms.join(', ')}) belong there.`,
 			expected: defaultSupportedAlgorithms,
-			actual: listField(config, 'jwt_supported_algs'),
+			actual: config.jwtSupportedAlgs,
 		});
 	}
 

@@ -1,5 +1,7 @@
 import type {JWK} from 'jose';
-import {simulateLogin} from '../login/simulate-login.js';
+import type {JwtConfig} from '../login/config.js';
+import {parseRole} from '../login/role.js';
+import {simulateParsedLogin} from '../login/simulate-login.js';
 import type {VaultReader} from '../probes/vault.js';
 import {forEachLimited, listRoles, rolePath} from './audit.js';
 
@@ -15,8 +17,8 @@ export type FindRolesInput = {
 	mount: string;
 	/** The compact JWT the workload would send. */
 	token: string;
-	/** The mount's config data; null when it was never written, undefined when unknown (checks needing it skip). */
-	config?: Record<string, unknown> | null;
+	/** The mount's config; null when it was never written, undefined when unknown (checks needing it skip). */
+	config?: JwtConfig | null;
 	pluginVersion?: string;
 	now?: number;
 	issuer?: {discoveryIssuer?: string; jwks?: {keys: unknown[]}};
@@ -46,9 +48,9 @@ export async function findRoles(
 			return;
 		}
 
-		const result = await simulateLogin({
+		const result = await simulateParsedLogin({
 			token: input.token,
-			role: answer.data,
+			role: parseRole(answer.data),
 			roleName: name,
 			...(input.config === undefined ? {} : {config: input.config}),
 			...(input.pluginVersion === undefined ? {} : {pluginVersion: input.pluginVersion}),

@@ -2,7 +2,8 @@ import type {Check} from '../check.js';
 import {comment, policyAddCommands, shellQuote} from '../doctor/fixes.js';
 import {kvPaths} from '../kv-paths.js';
 import {tokenAudiences} from '../login/audiences.js';
-import {type SimulateLoginResult, simulateLogin} from '../login/simulate-login.js';
+import {parseRole} from '../login/role.js';
+import {type SimulateLoginResult, simulateParsedLogin} from '../login/simulate-login.js';
 import {trimSlashes} from '../names.js';
 import {detectPlatform} from '../problems/platform.js';
 import {lintRole} from './role-lint.js';
@@ -153,14 +154,15 @@ export async function proposeRole(options: OnboardOptions): Promise<Proposal> {
 		token_max_ttl: options.maxTtl,
 	};
 	const policy = policyFor(options.secretPaths, options.kvVersion);
-	const verdict = await simulateLogin({
+	const parsed = parseRole(role);
+	const verdict = await simulateParsedLogin({
 		token: {claims},
-		role,
+		role: parsed,
 		...(options.now === undefined ? {} : {now: options.now}),
 		roleName: options.roleName,
 	});
 	const warnings = [
-		...lintRole(role, {
+		...lintRole(parsed, {
 			mount: options.mount,
 			roleName: options.roleName,
 			tokenPlatform: platform,

@@ -1,13 +1,13 @@
 import type {Check} from '../check.js';
 import {goGlob} from '../login/glob.js';
-import {listField, mapField, secondsField, stringField, type VaultData} from '../vault-data.js';
+import type {JwtRole} from '../login/role.js';
 
 type RolePlatform = 'ona' | 'circleci' | 'github' | 'gitlab' | 'buildkite' | 'terraform' | 'unknown';
 
 /** Which platform a role is written for, from its bound claim keys and subject (a token is not needed). */
-export function rolePlatform(role: VaultData, issuer = ''): RolePlatform {
-	const keys = Object.keys(mapField(role, 'bound_claims'));
-	const subject = stringField(role, 'bound_subject');
+export function rolePlatform(role: JwtRole, issuer = ''): RolePlatform {
+	const keys = Object.keys(role.boundClaims);
+	const subject = role.boundSubject;
 	const has = (pattern: RegExp) => keys.some(key => pattern.test(key)) || pattern.test(issuer);
 	if (has(/^oidc\.circleci\.com\//) || /oidc\.circleci\.com/.test(issuer) || subject.startsWith('org/'))
 		return 'circleci';
@@ -44,7 +44,7 @@ Safety findings about a role, whatever the login's outcome: too broad, no audien
 tokens, fork exposure. Each carries a severity so an audit can fail on what matters.
 */
 export function lintRole(
-	role: VaultData,
+	role: JwtRole,
 	where: {mount: string; roleName: string; issuer?: string; tokenPlatform?: string},
 ): Check[] {
 	const findings: Check[] = [];
@@ -54,14 +54,13 @@ export function lintRole(
 	const platform = known.includes(where.tokenPlatform ?? '')
 		? (where.tokenPlatform as RolePlatform)
 		: rolePlatform(role, where.issuer ?? '');
-	const bound = mapField(role, 'bound_claims');
+	const bound = role.boundClaims;
 	const keys = Object.keys(bound);
-	const subject = stringField(role, 'bound_subject');
-	const glob = stringField(role, 'bound_claims_type') === 'glob';
-	const roleType = stringField(role, 'role_type') || 'jwt';
-	if (roleType !== 'jwt') return findings;
+	const subject = role.boundSubject;
+	const glob = role.boundClaimsType === 'glob';
+	if (role.roleType !== 'jwt') return findings;
 
-	if (listField(role, 'bound_audiences').length === 0) {
+	if (role.boundAudiences.length === 0) {
 		findings.push({
 			id: id('audience'),
 			title: 'Audience bound',
@@ -89,7 +88,7 @@ export function lintRole(
 			...extra,
 		});
 	if (!meaningful) {
-		const audience = listField(role, 'bound_audiences').length > 0 ? ' with the audience' : '';
+		const audience = role.boundAudiences.length > 0 ? ' with the audience' : '';
 		const shared = platform === 'buildkite' ? " (Buildkite's issuer is shared by every customer)" : '';
 		scope(`${label} binds no claim and no subject: any token from the issuer${audience} logs in${shared}.`);
 	} else if (!pinned && platform !== 'unknown') {
@@ -124,9 +123,9 @@ export function lintRole(
 		}
 	}
 
-	const ttl = secondsField(role, 'token_ttl') || secondsField(role, 'ttl');
-	const maxTtl = secondsField(role, 'token_max_ttl') || secondsField(role, 'max_ttl');
-	const explicitMax = secondsField(role, 'token_explicit_max_ttl');
+	const ttl = role.tokenTtl;
+	const maxTtl = role.tokenMaxTtl;
+	const explicitMax = role.tokenExplicitMaxTtl;
 	const longest = explicitMax || maxTtl;
 	if (ttl === 0 || ttl > 4 * 3600 || (longest === 0 && explicitMax === 0) || longest > 24 * 3600) {
 		const parts = [
@@ -181,8 +180,7 @@ export function lintRole(
 		});
 	}
 
-	const policies = listField(role, 'token_policies').concat(listField(role, 'policies'));
-	if (policies.includes('root')) {
+	if (role.tokenPolicies.includes('root')) {
 		findings.push({
 			id: id('policies'),
 			title: 'Token policies',

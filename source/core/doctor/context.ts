@@ -1,10 +1,11 @@
 import type {JWK} from 'jose';
+import type {JwtConfig} from '../login/config.js';
+import type {JwtRole} from '../login/role.js';
 import type {SimulateLoginResult} from '../login/simulate-login.js';
 import type {HttpSettings} from '../probes/http.js';
 import type {AcquiredToken, TokenSourceName} from '../probes/token-source.js';
 import type {AuthMount, LoginAuth, LoginSession, VaultConnection, VaultHealth} from '../probes/vault.js';
 import type {PlatformGuess} from '../problems/platform.js';
-import type {VaultData} from '../vault-data.js';
 
 export type DoctorOptions = {
 	source: TokenSourceName;
@@ -59,7 +60,7 @@ export type DoctorContext = {
 		/** The JWT mounts whose config trusts the token's issuer (known when several mounts were compared). */
 		trusting?: string[];
 	};
-	config?: VaultData | null;
+	config?: JwtConfig | null;
 	configSource?: string;
 	roleName?: string;
 	roleNameReason?: string;
@@ -67,7 +68,7 @@ export type DoctorContext = {
 	roleList?: {names: string[]; closest?: string};
 	/** Whether the reader's Vault token is missing, unknown to Vault, or valid (learnt when a read is refused). */
 	readerToken?: {state: 'none' | 'invalid' | 'valid'; sentence: string};
-	role?: VaultData | null;
+	role?: JwtRole | null;
 	roleSource?: string;
 	issuer?: {discoveryIssuer?: string; jwks?: {keys: JWK[]}};
 	model?: SimulateLoginResult;

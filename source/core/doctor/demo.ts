@@ -5,7 +5,9 @@ the signature check is real and no key is stored anywhere.
 */
 import {exportJWK, generateKeyPair, SignJWT} from 'jose';
 import {lintRole} from '../admin/role-lint.js';
-import {type SimulateLoginInput, simulateLogin} from '../login/simulate-login.js';
+import {type JwtConfig, parseConfig} from '../login/config.js';
+import {type JwtRole, parseRole} from '../login/role.js';
+import {type ParsedLoginInput, simulateParsedLogin} from '../login/simulate-login.js';
 import {inspectToken} from '../login/token.js';
 import {defaultHttpSettings} from '../probes/http.js';
 import {detectPlatform} from '../problems/platform.js';
@@ -108,7 +110,7 @@ discovery document names the configured issuer and its JWKS holds the key.
 export async function demoLoginInput(
 	scenario: DemoScenario,
 	now = Date.now() / 1000,
-): Promise<SimulateLoginInput> {
+): Promise<ParsedLoginInput & {role: JwtRole; config: JwtConfig}> {
 	const {publicKey, privateKey} = await generateKeyPair('ES256', {extractable: true});
 	const issuedAt = Math.floor(now) - 120;
 	const token = await new SignJWT(scenario.claims)
@@ -117,14 +119,15 @@ export async function demoLoginInput(
 		.setNotBefore(issuedAt)
 		.setExpirationTime(issuedAt + 3600)
 		.sign(privateKey);
+	const config = parseConfig(scenario.config);
 	return {
 		token,
-		role: scenario.role,
-		config: scenario.config,
+		role: parseRole(scenario.role),
+		config,
 		roleName: scenario.roleName,
 		now,
 		issuer: {
-			discoveryIssuer: String(scenario.config['oidc_discovery_url']),
+			discoveryIssuer: config.oidcDiscoveryUrl,
 			jwks: {keys: [{...(await exportJWK(publicKey)), kid: 'demo-key', alg: 'ES256', use: 'sig'}]},
 		},
 	};
@@ -133,7 +136,7 @@ export async function demoLoginInput(
 /** The demo as a full doctor report: the same model, fixes and outputs as a real run. */
 export async function demoReport(scenario: DemoScenario, now = Date.now() / 1000): Promise<DoctorReport> {
 	const input = await demoLoginInput(scenario, now);
-	const model = await simulateLogin(input);
+	const model = await simulateParsedLogin(input);
 	const inspection = inspectToken(String(input.token));
 	if (!inspection.ok) throw new Error('the demo token does not decode');
 	const context: DoctorContext = {
@@ -165,8 +168,8 @@ export async function demoReport(scenario: DemoScenario, now = Date.now() / 1000
 		mount: {path: scenario.mount, reason: 'sample'},
 		roleName: scenario.roleName,
 		roleNameReason: 'sample',
-		role: scenario.role,
-		config: scenario.config,
+		role: input.role,
+		config: input.config,
 		model,
 		revoked: [],
 	};
@@ -175,7 +178,7 @@ export async function demoReport(scenario: DemoScenario, now = Date.now() / 1000
 			id: 'role.lint',
 			title: 'Check the role is safe',
 			group: 'Vault',
-			checks: lintRole(scenario.role, {mount: scenario.mount, roleName: scenario.roleName}),
+			checks: lintRole(input.role, {mount: scenario.mount, roleName: scenario.roleName}),
 			ms: 0,
 		},
 		{id: 'login.model', title: "Evaluate Vault's login checks", group: 'Login', checks: model.checks, ms: 0},

@@ -1,6 +1,8 @@
 import {desiredFields} from '../admin/edits.js';
 import {maxPemFileBytes, readFileCapped} from '../bounds.js';
 import type {Check, CheckStatus} from '../check.js';
+import {parseConfig} from '../login/config.js';
+import {parseRole} from '../login/role.js';
 import {defaultHttpSettings, type HttpSettings} from '../probes/http.js';
 import {
 	type RevocationFailure,
@@ -8,6 +10,7 @@ import {
 	type VaultRedirect,
 	vaultConnectionFromEnv,
 } from '../probes/vault.js';
+import type {VaultData} from '../vault-data.js';
 import type {DoctorContext, DoctorOptions} from './context.js';
 import {type CheckGroup, runSteps, type StepEvent, type StepRecord} from './engine.js';
 import {type ClaimsTrust, type Fix, type FixContext, fixFor} from './fixes.js';
@@ -114,9 +117,11 @@ export function buildReport(context: DoctorContext, records: StepRecord[]): Doct
 		record.checks.map(check => {
 			const fix = check.status === 'fail' || check.status === 'warn' ? fixFor(check, fixContext) : undefined;
 			if (fix?.change && check.status === 'fail') {
-				const key = fix.change.kind === 'role' ? 'role' : 'config';
-				const data = fixContext[key];
-				if (data) fixContext[key] = {...data, ...desiredFields(data, fix.change.edits)};
+				const {kind, edits} = fix.change;
+				const edited = (data: VaultData) => ({...data, ...desiredFields(data, edits)});
+				if (kind === 'role' && fixContext.role) fixContext.role = parseRole(edited(fixContext.role.data));
+				if (kind === 'config' && fixContext.config)
+					fixContext.config = parseConfig(edited(fixContext.config.data));
 			}
 			return {...check, group: groupOf(check.id, record.group), ...(fix ? {fix} : {})};
 		}),
@@ -156,8 +161,8 @@ export function buildReport(context: DoctorContext, records: StepRecord[]): Doct
 						? {}
 						: {role: context.roleName, roleReason: context.roleNameReason ?? ''}),
 					...(model ? {behaviour: model.behaviour.label} : {}),
-					...(context.role === undefined ? {} : {roleData: context.role}),
-					...(context.config === undefined ? {} : {configData: context.config}),
+					...(context.role === undefined ? {} : {roleData: context.role?.data ?? null}),
+					...(context.config === undefined ? {} : {configData: context.config?.data ?? null}),
 					...(connection.redirects.length > 0 ? {redirects: connection.redirects} : {}),
 					...(context.mount?.trusting ? {issuerMounts: context.mount.trusting} : {}),
 					...(context.mounts

@@ -3,9 +3,10 @@ import {type Change, desiredFields, diffFields, type Edit, writeBody} from '../a
 import type {Check} from '../check.js';
 import {sanitize} from '../display-text.js';
 import {tokenAudiences} from '../login/audiences.js';
+import type {JwtConfig} from '../login/config.js';
+import type {JwtRole} from '../login/role.js';
 import {type ProblemId, problems} from '../problems/catalogue.js';
 import type {PlatformGuess} from '../problems/platform.js';
-import {listField, stringField, type VaultData} from '../vault-data.js';
 
 export type Fix = {
 	summary: string;
@@ -25,10 +26,10 @@ export type ClaimsTrust = 'verified' | 'forged' | 'unchecked';
 export type FixContext = {
 	mount?: string;
 	roleName?: string;
-	role?: VaultData | null;
+	role?: JwtRole | null;
 	/** Where the role came from when it was not read from Vault (a --role-file). */
 	roleFile?: string;
-	config?: VaultData | null;
+	config?: JwtConfig | null;
 	claims?: Record<string, unknown>;
 	claimsTrust?: ClaimsTrust;
 	platform?: PlatformGuess;
@@ -84,7 +85,7 @@ const alreadyCovered = comment('The command of an earlier check above already ma
 
 /** A role update: only the edited fields, computed from the role as read, plus the two fields Vault resets. */
 function roleWrite(context: FixContext, edits: Edit[]): string[] {
-	const role = context.role ?? null;
+	const role = context.role?.data ?? null;
 	if (diffFields(role, desiredFields(role, edits)).length === 0) return [alreadyCovered];
 	const body = writeBody({kind: 'role'}, role, desiredFields(role, edits));
 	const command = withBody(vaultCommand(context, ['write', shellQuote(rolePath(context)), '-']), body);
@@ -100,14 +101,14 @@ function roleWrite(context: FixContext, edits: Edit[]): string[] {
 
 /** A config update: Vault replaces the whole config on write, so every field read is sent again. */
 function configWrite(context: FixContext, edits: Edit[]): string[] {
-	const config = context.config ?? null;
+	const config = context.config?.data ?? null;
 	if (diffFields(config, desiredFields(config, edits)).length === 0) return [alreadyCovered];
 	const body = writeBody({kind: 'config'}, config, desiredFields(config, edits));
 	const command = withBody(
 		vaultCommand(context, ['write', shellQuote(`auth/${mountOf(context)}/config`), '-']),
 		body,
 	);
-	const secret = configSecretRisk(config);
+	const secret = configSecretRisk(context.config);
 	if (!secret) return [command];
 	return [
 		comment(`${secret} Not to be run as it is: add "oidc_client_secret" to the body first.`),
@@ -197,7 +198,7 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 	});
 	const claims = context.claims;
 	const audiences = tokenAudiences(claims);
-	const boundAudiences = listField(context.role, 'bound_audiences');
+	const boundAudiences = context.role?.boundAudiences ?? [];
 	const trust = context.claimsTrust ?? 'unchecked';
 	const roleKnown = Boolean(context.role) && Boolean(context.roleName);
 
@@ -311,10 +312,7 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 					{
 						op: 'set',
 						field: 'oidc_discovery_url',
-						value:
-							typeof check.actual === 'string'
-								? check.actual
-								: stringField(context.config, 'oidc_discovery_url'),
+						value: typeof check.actual === 'string' ? check.actual : (context.config?.oidcDiscoveryUrl ?? ''),
 					},
 				],
 				'Set oidc_discovery_url to exactly the issuer the discovery document names',
@@ -381,7 +379,7 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 			make(
 				[
 					comment(
-						`Add the caller's egress address (as Vault sees it, after any proxy or NAT) to token_bound_cidrs, keeping ${quoted(listField(context.role, 'token_bound_cidrs'))}:`,
+						`Add the caller's egress address (as Vault sees it, after any proxy or NAT) to token_bound_cidrs, keeping ${quoted(context.role?.tokenBoundCidrs ?? [])}:`,
 					),
 					`${vaultCommand(context, ['read', '-field=token_bound_cidrs', shellQuote(rolePath(context))])}`,
 				],
@@ -430,7 +428,7 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 
 /** Reads the policy, adds the rule at its end, writes it back: nothing already in the policy is replaced. */
 function policyAppend(context: FixContext, path: string): string[] {
-	const policy = listField(context.role, 'token_policies')[0] ?? '<policy>';
+	const policy = context.role?.tokenPolicies[0] ?? '<policy>';
 	return policyAddCommands(
 		policy,
 		`path ${JSON.stringify(path)} {\n  capabilities = ["read"]\n}`,
@@ -505,8 +503,8 @@ function withoutRole(
 }
 
 /** A config write would erase what Vault never returns: the OIDC client secret. */
-export function configSecretRisk(config: VaultData | null | undefined): string | undefined {
-	return stringField(config, 'oidc_client_id')
+export function configSecretRisk(config: JwtConfig | null | undefined): string | undefined {
+	return config?.oidcClientId
 		? 'The config has oidc_client_id, and Vault never returns oidc_client_secret: a config write without it erases the secret.'
 		: undefined;
 }

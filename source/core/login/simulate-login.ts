@@ -2,27 +2,20 @@ import type {JWK} from 'jose';
 import type {Check, CheckId} from '../check.js';
 import type {ProblemId} from '../problems/catalogue.js';
 import {formatTime} from '../time-text.js';
-import {
-	booleanField,
-	listField,
-	mapField,
-	readVaultData,
-	secondsField,
-	stringField,
-	type VaultData,
-} from '../vault-data.js';
+import {readVaultData} from '../vault-data.js';
 import {
 	type BoundClaimResult,
 	type Claims,
 	evaluateBoundClaims,
 	getClaim,
 	normalizeList,
-	toBoundValue,
 	toClaimValue,
 } from './claims.js';
+import {type JwtConfig, type KeySource, keySource, parseConfig} from './config.js';
 import {type GoValue, goFormat, isGoMap, jsonTypeName} from './go-values.js';
 import {type PluginBehaviour, pluginBehaviour} from './plugin-version.js';
 import {decodeRegisteredClaims, type RegisteredClaims} from './registered-claims.js';
+import {type JwtRole, parseRole} from './role.js';
 import {
 	defaultSupportedAlgorithms,
 	type SignatureVerdict,
@@ -63,12 +56,16 @@ export type SimulateLoginResult = {
 
 export type LoginIdentity = {aliasName: string; groupAliases: string[]; metadata: Record<string, string>};
 
-type KeySource = 'static' | 'jwks' | 'jwks-pairs' | 'discovery' | 'oidc-flow' | 'none';
+/** The same input with the role and config already parsed, as the doctor passes them on from where it read them. */
+export type ParsedLoginInput = Omit<SimulateLoginInput, 'role' | 'config'> & {
+	role: JwtRole | null;
+	config?: JwtConfig | null;
+};
 
 type Context = {
 	behaviour: PluginBehaviour;
-	role: VaultData | null;
-	config: VaultData | null | undefined;
+	role: JwtRole | null;
+	config: JwtConfig | null | undefined;
 	roleName: string;
 	now: number;
 	source: KeySource | undefined;
@@ -81,18 +78,34 @@ type Context = {
 	registered?: RegisteredClaims;
 };
 
+/** What the checks that read the role get: they run only once the role is known. */
+type RoleContext = Context & {role: JwtRole};
+
+const hasRole = (context: Context): context is RoleContext => context.role !== null;
+
 const validating = 'error validating token: ';
 const verifying = `${validating}error verifying token signature: `;
 
 export async function simulateLogin(input: SimulateLoginInput): Promise<SimulateLoginResult> {
+	const {role, config, ...rest} = input;
+	const roleData = readVaultData(role);
+	const configData = readVaultData(config);
+	return simulateParsedLogin({
+		...rest,
+		role: roleData ? parseRole(roleData) : null,
+		...(configData === undefined ? {} : {config: configData && parseConfig(configData)}),
+	});
+}
+
+/** Vault's pathLogin, check by check in its order; only the first failure is what Vault answers. */
+export async function simulateParsedLogin(input: ParsedLoginInput): Promise<SimulateLoginResult> {
 	const behaviour = pluginBehaviour(input.pluginVersion);
-	const role = readVaultData(input.role) ?? null;
-	const config = readVaultData(input.config);
+	const config = input.config;
 	const context: Context = {
 		behaviour,
-		role,
+		role: input.role,
 		config,
-		roleName: (input.roleName ?? '').toLowerCase() || stringField(config, 'default_role').toLowerCase(),
+		roleName: (input.roleName ?? '').toLowerCase() || (config?.defaultRole ?? '').toLowerCase(),
 		now: input.now ?? Date.now() / 1000,
 		source: config ? keySource(config) : undefined,
 		token: readToken(input.token),
@@ -106,7 +119,7 @@ export async function simulateLogin(input: SimulateLoginInput): Promise<Simulate
 	add(checkConfig(context));
 	add(checkRoleName(context, input.roleName));
 	add(checkRoleExists(context));
-	if (role) {
+	if (hasRole(context)) {
 		add(checkRoleType(context));
 		add(checkTokenPresent(input.token));
 		add(checkCidr(context));
@@ -151,14 +164,14 @@ function loginIdentity({role, token, behaviour, roleName}: Context): LoginIdenti
 	const claims = token.claims;
 	if (!claims) return null;
 	const aliasName = userClaimValue(role, claims, behaviour).value;
-	const groupsClaim = stringField(role, 'groups_claim');
+	const groupsClaim = role?.groupsClaim ?? '';
 	const groups = groupsClaim
 		? normalizeList(getClaim(claims, groupsClaim, behaviour) ?? [], behaviour.numericClaims)
 		: [];
 	const metadata: Record<string, string> = {};
-	for (const [source, target] of Object.entries(mapField(role, 'claim_mappings'))) {
+	for (const [source, target] of Object.entries(role?.claimMappings ?? {})) {
 		const value = getClaim(claims, source, behaviour);
-		if (typeof value === 'string') metadata[String(target)] = value;
+		if (typeof value === 'string') metadata[target] = value;
 	}
 
 	metadata['role'] = roleName;
@@ -195,17 +208,6 @@ function readToken(token: TokenInput): Context['token'] {
 function toClaims(claims: Record<string, unknown>): Claims {
 	const value = toClaimValue(claims);
 	return isGoMap(value) ? value : {};
-}
-
-function keySource(config: VaultData): KeySource {
-	if (listField(config, 'jwt_validation_pubkeys').length > 0) return 'static';
-	if (stringField(config, 'jwks_url')) return 'jwks';
-	if (Array.isArray(config['jwks_pairs']) && config['jwks_pairs'].length > 0) return 'jwks-pairs';
-	if (stringField(config, 'oidc_discovery_url')) {
-		return stringField(config, 'oidc_client_id') ? 'oidc-flow' : 'discovery';
-	}
-
-	return 'none';
 }
 
 function check(
@@ -251,7 +253,7 @@ function checkConfig({config}: Context): Check {
 
 function checkRoleName(context: Context, given: string | undefined): Check {
 	const title = 'Role name';
-	const defaultRole = stringField(context.config, 'default_role');
+	const defaultRole = context.config?.defaultRole ?? '';
 	if (given === undefined && context.role) {
 		return check('login.role-name', title, 'pass', 'The role was given directly.');
 	}
@@ -312,9 +314,9 @@ function checkRoleExists(context: Context): Check | undefined {
 	);
 }
 
-function checkRoleType({role}: Context): Check {
+function checkRoleType({role}: RoleContext): Check {
 	const title = 'role_type is jwt';
-	const roleType = stringField(role, 'role_type');
+	const roleType = role.roleType;
 	if (roleType === 'oidc') {
 		return fail(
 			'login.role-type',
@@ -329,7 +331,7 @@ function checkRoleType({role}: Context): Check {
 		);
 	}
 
-	if (roleType === '') {
+	if (!role.roleTypeGiven) {
 		return check(
 			'login.role-type',
 			title,
@@ -353,14 +355,9 @@ function checkTokenPresent(token: TokenInput): Check {
 	return check('token.present', title, 'pass', 'A token was sent.');
 }
 
-/** The addresses a role accepts callers from: token_bound_cidrs and the older bound_cidrs, both enforced. */
-export function boundCidrs(role: VaultData | null | undefined): string[] {
-	return [...listField(role, 'token_bound_cidrs'), ...listField(role, 'bound_cidrs')];
-}
-
-function checkCidr({role}: Context): Check {
+function checkCidr({role}: RoleContext): Check {
 	const title = 'Caller address (token_bound_cidrs)';
-	const cidrs = boundCidrs(role);
+	const cidrs = role.tokenBoundCidrs;
 	if (cidrs.length === 0)
 		return check('login.cidr', title, 'pass', 'The role does not restrict caller addresses.');
 	return check(
@@ -386,7 +383,7 @@ function checkValidator(context: Context, issuer: SimulateLoginInput['issuer']):
 			'config-unsupported',
 			'The mount has oidc_client_id set (browser OIDC flow); Vault cannot do JWT login on such a mount.',
 			preCap ? 'unhandled case during login' : 'error configuring token validator: unsupported config type',
-			{actual: {oidc_client_id: stringField(config, 'oidc_client_id')}},
+			{actual: {oidc_client_id: config.oidcClientId}},
 		);
 	}
 
@@ -400,7 +397,7 @@ function checkValidator(context: Context, issuer: SimulateLoginInput['issuer']):
 	}
 
 	if (source === 'discovery' || source === 'oidc-flow') {
-		const configured = stringField(config, 'oidc_discovery_url');
+		const configured = config.oidcDiscoveryUrl;
 		if (issuer?.discoveryIssuer === undefined) {
 			return check(
 				'login.validator',
@@ -509,7 +506,7 @@ async function checkSignature(context: Context, issuer: SimulateLoginInput['issu
 
 	let verdict: SignatureVerdict | undefined;
 	if (source === 'static') {
-		verdict = await verifyWithPemKeys(token.compact, alg, listField(config, 'jwt_validation_pubkeys'));
+		verdict = await verifyWithPemKeys(token.compact, alg, config.jwtValidationPubkeys);
 	} else if (issuer?.jwks) {
 		verdict = await verifyWithJwks(token.compact, alg, kid, issuer.jwks.keys);
 	}
@@ -562,7 +559,7 @@ async function checkSignature(context: Context, issuer: SimulateLoginInput['issu
 }
 
 function supportedAlgorithms(context: Context): string[] {
-	const configured = listField(context.config, 'jwt_supported_algs');
+	const configured = context.config?.jwtSupportedAlgs ?? [];
 	if (configured.length > 0) return configured;
 	return context.behaviour.emptyAlgorithmsMeansRs256 ? ['RS256'] : [...defaultSupportedAlgorithms];
 }
@@ -637,7 +634,7 @@ function checkIssuer(context: Context): Check | undefined {
 	if (!registered) return undefined;
 	if (config === undefined || config === null)
 		return check('login.issuer', title, 'skip', 'Needs the mount configuration.', {actual: registered.iss});
-	const bound = stringField(config, 'bound_issuer');
+	const bound = config.boundIssuer;
 	const preCapDiscovery = behaviour.preCap && context.source === 'discovery';
 	if (preCapDiscovery) {
 		return check(
@@ -678,11 +675,11 @@ function checkIssuer(context: Context): Check | undefined {
 	});
 }
 
-function checkSubject(context: Context): Check | undefined {
+function checkSubject(context: RoleContext): Check | undefined {
 	const title = 'Subject (bound_subject)';
 	const {registered, role, behaviour} = context;
 	if (!registered) return undefined;
-	const bound = stringField(role, 'bound_subject');
+	const bound = role.boundSubject;
 	if (!bound)
 		return check('login.subject', title, 'pass', 'The role sets no bound_subject.', {actual: registered.sub});
 	if (bound === registered.sub)
@@ -726,11 +723,11 @@ function subjectHint(bound: string, sub: string): string | undefined {
 	return undefined;
 }
 
-function checkAudience(context: Context): Check | undefined {
+function checkAudience(context: RoleContext): Check | undefined {
 	const title = 'Audience (bound_audiences)';
 	const {registered, role, behaviour} = context;
 	if (!registered) return undefined;
-	const bound = listField(role, 'bound_audiences');
+	const bound = role.boundAudiences;
 	const actual = registered.aud ?? [];
 	if (bound.length === 0) {
 		return check(
@@ -793,17 +790,12 @@ function checkTimePresence(context: Context): Check | undefined {
 	return undefined;
 }
 
-function checkTimes(context: Context): Check | undefined {
+function checkTimes(context: RoleContext): Check | undefined {
 	const title = 'Token lifetime (exp, nbf, iat and leeways)';
 	const {registered, role, now, behaviour} = context;
 	if (!registered) return undefined;
 	if (behaviour.preCap && !registered.exp && !registered.nbf && !registered.iat) return undefined;
-	const leeways = {
-		expiration: secondsField(role, 'expiration_leeway'),
-		notBefore: secondsField(role, 'not_before_leeway'),
-		clockSkew: secondsField(role, 'clock_skew_leeway'),
-	};
-	const evaluation = evaluateTimes(registered, leeways, now);
+	const evaluation = evaluateTimes(registered, role.leeways, now);
 	const window = {
 		now: formatTime(now),
 		...(registered.iat ? {iat: formatTime(registered.iat)} : {}),
@@ -912,11 +904,11 @@ function describeDelta(seconds: number, suffix = 'ahead of'): string {
 	return `${parts.join(' ')} ${suffix}`;
 }
 
-function checkStrictAudience(context: Context): Check | undefined {
+function checkStrictAudience(context: RoleContext): Check | undefined {
 	const title = 'Audience bound when the token has one';
 	const {registered, role, behaviour, token} = context;
 	if (!registered || !token.claims) return undefined;
-	if (listField(role, 'bound_audiences').length > 0) return undefined;
+	if (role.boundAudiences.length > 0) return undefined;
 	const aud = getClaim(token.claims, 'aud', behaviour);
 	const isList = Array.isArray(aud) && aud.length > 0;
 	const isString = typeof aud === 'string' && aud !== '';
@@ -947,16 +939,16 @@ function checkStrictAudience(context: Context): Check | undefined {
 The user claim as createIdentity reads it: a JSON pointer only with user_claim_json_pointer (plugin v0.13.0+),
 otherwise a literal top-level key; null is the same as missing.
 */
-function userClaimValue(role: VaultData | null, claims: Claims, behaviour: PluginBehaviour) {
-	const name = stringField(role, 'user_claim');
-	const pointer = booleanField(role, 'user_claim_json_pointer') && behaviour.userClaimJsonPointer;
+function userClaimValue(role: JwtRole | null, claims: Claims, behaviour: PluginBehaviour) {
+	const name = role?.userClaim ?? '';
+	const pointer = (role?.userClaimJsonPointer ?? false) && behaviour.userClaimJsonPointer;
 	const value = pointer
 		? getClaim(claims, name, behaviour)
 		: nullToUndefined(Object.hasOwn(claims, name) ? claims[name] : undefined);
 	return {name, pointer, value};
 }
 
-function checkUserClaim(context: Context): Check | undefined {
+function checkUserClaim(context: RoleContext): Check | undefined {
 	const title = 'user_claim';
 	const {role, token, behaviour} = context;
 	if (!token.claims) return undefined;
@@ -1004,7 +996,7 @@ function nullToUndefined(value: GoValue | undefined): GoValue | undefined {
 }
 
 function checkProvider({config}: Context): Check | undefined {
-	const provider = mapField(config, 'provider_config');
+	const provider = config?.providerConfig ?? {};
 	if (Object.keys(provider).length === 0) return undefined;
 	return check(
 		'login.provider',
@@ -1015,12 +1007,11 @@ function checkProvider({config}: Context): Check | undefined {
 	);
 }
 
-function checkClaimMappings(context: Context): Check | undefined {
+function checkClaimMappings(context: RoleContext): Check | undefined {
 	const title = 'claim_mappings';
 	const {role, token, behaviour} = context;
 	if (!token.claims) return undefined;
-	const mappings = mapField(role, 'claim_mappings');
-	const keys = Object.keys(mappings);
+	const keys = Object.keys(role.claimMappings);
 	if (keys.length === 0) return undefined;
 	const bad = keys.filter(key => {
 		const value = getClaim(token.claims!, key, behaviour);
@@ -1044,11 +1035,11 @@ function checkClaimMappings(context: Context): Check | undefined {
 	return check('login.claim-mappings', title, 'pass', 'Every mapped claim that is present is a string.');
 }
 
-function checkGroupsClaim(context: Context): Check | undefined {
+function checkGroupsClaim(context: RoleContext): Check | undefined {
 	const title = 'groups_claim';
 	const {role, token, behaviour} = context;
 	if (!token.claims) return undefined;
-	const groupsClaim = stringField(role, 'groups_claim');
+	const groupsClaim = role.groupsClaim;
 	if (!groupsClaim) return undefined;
 	const value = getClaim(token.claims, groupsClaim, behaviour);
 	if (value === undefined) {
@@ -1094,16 +1085,15 @@ function checkGroupsClaim(context: Context): Check | undefined {
 	);
 }
 
-function checkBoundClaims(context: Context): Check[] | undefined {
+function checkBoundClaims(context: RoleContext): Check[] | undefined {
 	const {role, token, behaviour} = context;
 	if (!token.claims) return undefined;
-	const bound = toBoundValue(mapField(role, 'bound_claims'));
-	const entries = isGoMap(bound) ? bound : {};
+	const entries = role.boundClaims;
 	if (Object.keys(entries).length === 0) {
 		return [check('login.bound-claims', 'bound_claims', 'pass', 'The role sets no bound_claims.')];
 	}
 
-	const glob = stringField(role, 'bound_claims_type') === 'glob' && behaviour.globClaims;
+	const glob = role.boundClaimsType === 'glob' && behaviour.globClaims;
 	const results = evaluateBoundClaims(entries, token.claims, {glob, numericClaims: behaviour.numericClaims});
 	const failures = results.filter(result => result.outcome !== 'pass').length;
 	return results.map(result => boundClaimCheck(result, glob, failures, token.claims!));

@@ -1,8 +1,8 @@
 import type {JWK} from 'jose';
 import type {Check, CheckId} from '../check.js';
+import type {JwtConfig} from '../login/config.js';
 import {verifyWithJwks} from '../login/signature.js';
 import type {ProblemId} from '../problems/catalogue.js';
-import {listField, stringField, type VaultData} from '../vault-data.js';
 import {HttpFailure, type HttpResponse, type HttpSettings, httpRequest} from './http.js';
 
 export type IssuerProbeInput = {
@@ -12,7 +12,7 @@ export type IssuerProbeInput = {
 	/** The compact token, to verify its signature. */
 	compact?: string;
 	/** Vault's auth config when known: which discovery URL or JWKS Vault itself uses. */
-	config?: VaultData | null;
+	config?: JwtConfig | null;
 	http: HttpSettings;
 	/** Requests already under way (started before Vault's config was known), reused when the URL matches. */
 	prefetched?: Map<string, Promise<HttpResponse>>;
@@ -112,13 +112,11 @@ export async function probeIssuer(input: IssuerProbeInput): Promise<IssuerProbeR
 	const checks: Check[] = [];
 	const urls: string[] = [];
 	const config = input.config ?? undefined;
-	const configuredDiscovery = stringField(config, 'oidc_discovery_url');
-	const configuredJwks = stringField(config, 'jwks_url');
-	const staticKeys = listField(config, 'jwt_validation_pubkeys').length > 0;
+	const configuredDiscovery = config?.oidcDiscoveryUrl ?? '';
+	const configuredJwks = config?.jwksUrl ?? '';
+	const staticKeys = (config?.jwtValidationPubkeys ?? []).length > 0;
 	const result: IssuerProbeResult = {checks, urls};
-	const vaultCa = [stringField(config, 'oidc_discovery_ca_pem'), stringField(config, 'jwks_ca_pem')].filter(
-		Boolean,
-	);
+	const vaultCa = [config?.oidcDiscoveryCaPem ?? '', config?.jwksCaPem ?? ''].filter(Boolean);
 	const http =
 		vaultCa.length > 0 ? {...input.http, extraCa: [...(input.http.extraCa ?? []), ...vaultCa]} : input.http;
 

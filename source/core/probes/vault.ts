@@ -2,6 +2,7 @@ import {readdirSync} from 'node:fs';
 import {homedir} from 'node:os';
 import {join} from 'node:path';
 import {maxPemFileBytes, readFileCapped} from '../bounds.js';
+import {type JwtConfig, parseConfig} from '../login/config.js';
 import type {ProblemId} from '../problems/catalogue.js';
 import {displayUrl, HttpFailure, type HttpSettings, httpRequest} from './http.js';
 
@@ -350,13 +351,11 @@ export class VaultReader {
 	}
 
 	/** Each auth mount's config, read at once, as this token may read it: null (and ok false) where it cannot. */
-	async mountConfigs(
-		paths: string[],
-	): Promise<Array<{path: string; config: Record<string, unknown> | null; ok: boolean}>> {
+	async mountConfigs(paths: string[]): Promise<Array<{path: string; config: JwtConfig | null; ok: boolean}>> {
 		return Promise.all(
 			paths.map(async path => {
 				const answer = await this.read(`auth/${path}/config`);
-				return {path, config: answer.ok ? answer.data : null, ok: answer.ok};
+				return {path, config: answer.ok ? parseConfig(answer.data) : null, ok: answer.ok};
 			}),
 		);
 	}

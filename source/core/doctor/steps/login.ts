@@ -1,9 +1,8 @@
 /* The Login group: the model's verdict, Vault's own, and whether they agree. */
-import {boundCidrs, simulateLogin} from '../../login/simulate-login.js';
+import {simulateParsedLogin} from '../../login/simulate-login.js';
 import {loginWithJwt} from '../../probes/vault.js';
 import type {ProblemId} from '../../problems/catalogue.js';
 import {explainVaultError} from '../../problems/explain-error.js';
-import {stringField} from '../../vault-data.js';
 import {resolveRoleName} from './reads.js';
 import {offlineSkip, type Step} from './shared.js';
 
@@ -28,7 +27,7 @@ export const loginModel: Step = {
 		}
 
 		const behaviourSource = context.options.pluginVersion ?? context.mount?.pluginVersion;
-		const model = await simulateLogin({
+		const model = await simulateParsedLogin({
 			token: context.decoded!.compact,
 			role: context.role,
 			...(context.config === undefined ? {} : {config: context.config}),
@@ -40,12 +39,7 @@ export const loginModel: Step = {
 					: {}),
 			// A role from --role-file without a name is the role meant: judged as given, not as "missing role".
 			...(context.roleName || !context.options.roleFile ? {roleName: context.roleName ?? ''} : {}),
-			...(context.issuer &&
-			!(
-				context.config &&
-				!stringField(context.config, 'oidc_discovery_url') &&
-				!stringField(context.config, 'jwks_url')
-			)
+			...(context.issuer && !(context.config && !context.config.oidcDiscoveryUrl && !context.config.jwksUrl)
 				? {issuer: context.issuer}
 				: {}),
 		});
@@ -105,7 +99,7 @@ export const loginAttempt: Step = {
 		if (answer.status === 403) {
 			// The role read runs beside the login; a 403 is told apart by the role's CIDRs, so wait for it here.
 			await after('vault.read-role');
-			const cidrs = boundCidrs(context.role);
+			const cidrs = context.role?.tokenBoundCidrs ?? [];
 			problem = cidrs.length > 0 ? 'cidr-denied' : 'mount-not-found';
 			hint =
 				cidrs.length > 0

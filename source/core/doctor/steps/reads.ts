@@ -3,9 +3,11 @@ import {distance} from 'fastest-levenshtein';
 import {lintRole} from '../../admin/role-lint.js';
 import {InputError, maxJsonFileBytes, readFileCapped} from '../../bounds.js';
 import type {Check, CheckId} from '../../check.js';
+import {parseConfig} from '../../login/config.js';
+import {parseRole} from '../../login/role.js';
 import {invalidRoleName} from '../../names.js';
 import type {VaultAnswer} from '../../probes/vault.js';
-import {readVaultData, stringField, type VaultData} from '../../vault-data.js';
+import {readVaultData, type VaultData} from '../../vault-data.js';
 import type {DoctorContext} from '../context.js';
 import {offlineSkip, reader, readerTokenState, type Step, single} from './shared.js';
 
@@ -34,7 +36,8 @@ export const vaultConfig: Step = {
 	async run(context) {
 		const {options} = context;
 		if (options.configFile) {
-			context.config = await readJsonFile(options.configFile, '--config-file');
+			const data = await readJsonFile(options.configFile, '--config-file');
+			context.config = data && parseConfig(data);
 			context.configSource = options.configFile;
 			return single('vault.read-config', this.title, 'pass', `Configuration from ${options.configFile}.`);
 		}
@@ -59,7 +62,7 @@ export const vaultConfig: Step = {
 					path,
 					answer,
 					data => {
-						context.config = data;
+						context.config = parseConfig(data);
 						context.configSource = path;
 					},
 					() => {
@@ -124,7 +127,7 @@ export function resolveRoleName(context: DoctorContext): {name: string; reason: 
 	if (options.env['VAULT_ROLE']) return {name: options.env['VAULT_ROLE'], reason: '$VAULT_ROLE'};
 	// The file is the role meant; the mount's default_role may be another one.
 	if (options.roleFile) return {name: '', reason: `unknown (${options.roleFile} without --role)`};
-	const defaultRole = stringField(context.config, 'default_role');
+	const defaultRole = context.config?.defaultRole;
 	if (defaultRole) return {name: defaultRole, reason: "the mount's default_role"};
 	return {name: '', reason: 'none given'};
 }
@@ -142,7 +145,8 @@ export const vaultRole: Step = {
 		context.roleName = name.toLowerCase();
 		context.roleNameReason = reason;
 		if (options.roleFile) {
-			context.role = await readJsonFile(options.roleFile, '--role-file');
+			const data = await readJsonFile(options.roleFile, '--role-file');
+			context.role = data && parseRole(data);
 			context.roleSource = options.roleFile;
 			return single(
 				'vault.read-role',
@@ -203,7 +207,7 @@ export const vaultRole: Step = {
 			path,
 			answer,
 			data => {
-				context.role = data;
+				context.role = parseRole(data);
 				context.roleSource = path;
 			},
 			() => {
@@ -242,8 +246,7 @@ export const roleLint: Step = {
 		const findings = lintRole(context.role, {
 			mount: context.mount?.path ?? 'jwt',
 			roleName: context.roleName ?? '<role>',
-			issuer:
-				stringField(context.config, 'bound_issuer') || stringField(context.config, 'oidc_discovery_url'),
+			issuer: context.config?.boundIssuer || context.config?.oidcDiscoveryUrl || '',
 			...(context.decoded ? {tokenPlatform: context.decoded.platform.platform} : {}),
 		});
 		return {
