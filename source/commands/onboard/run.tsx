@@ -1,6 +1,7 @@
 import {applyChange, editsSetting, targetPath} from '../../core/admin/apply.js';
 import {desiredFields} from '../../core/admin/edits.js';
 import {guessPlatform, type OnboardPlatform, proposeRole, templateKeys} from '../../core/admin/onboard.js';
+import {reachIssuer} from '../../core/doctor/steps/issuer.js';
 import {parseConfig} from '../../core/login/config.js';
 import {parseRole} from '../../core/login/role.js';
 import {simulateParsedLogin} from '../../core/login/simulate-login.js';
@@ -9,7 +10,6 @@ import {chooseMount, mountsInPickerOrder, trustsIssuer} from '../../core/mount-c
 import {invalidMountPath, invalidRoleName} from '../../core/names.js';
 import {looseDirectoryWarning} from '../../core/private-file.js';
 import {defaultHttpSettings} from '../../core/probes/http.js';
-import {probeIssuer} from '../../core/probes/issuer.js';
 import {
 	acquireToken,
 	isTokenSourceName,
@@ -123,7 +123,7 @@ async function onboardingPreflight(
 		return {
 			refusal: `auth/${mount} trusts ${trusted.join(', ') || 'no issuer'}, not the token's issuer ${iss}: pass --mount with the mount whose config trusts it (vault auth list), or configure one`,
 		};
-	const probe = await probeIssuer({
+	const probe = await reachIssuer({
 		iss,
 		header: token.header,
 		compact: token.compact,
