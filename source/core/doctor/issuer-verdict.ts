@@ -2,6 +2,7 @@
 import type {JWK} from 'jose';
 import type {Check, CheckId} from '../check.js';
 import {verifyWithJwks} from '../login/signature.js';
+import {otherIssuerHint} from '../platforms/advice.js';
 import type {FetchOutcome, IssuerProbeResult} from '../probes/issuer.js';
 import type {ProblemId} from '../problems/catalogue.js';
 import {doubledWellKnown, type IssuerRoute} from './issuer-route.js';
@@ -91,6 +92,7 @@ export async function judgeIssuer(
 	const checks: Check[] = [];
 	const {configuredDiscovery} = route;
 	if (configuredDiscovery && trimSlash(configuredDiscovery) !== trimSlash(token.iss)) {
+		const hint = otherIssuerHint(token.iss);
 		checks.push({
 			id: 'issuer.vault-trusts',
 			title: "Vault trusts the token's issuer",
@@ -99,11 +101,7 @@ export async function judgeIssuer(
 			message: `Vault's mount trusts ${configuredDiscovery}, but the token comes from ${token.iss}; Vault will not find the token's key.`,
 			expected: configuredDiscovery,
 			actual: token.iss,
-			...(token.iss.startsWith('https://oidc.circleci.com/org/')
-				? {
-						hint: 'CircleCI issuers are per organization: a mount configured for one organization rejects tokens of another.',
-					}
-				: {}),
+			...(hint ? {hint} : {}),
 		});
 	}
 
