@@ -13,8 +13,8 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, beforeEach, test} from 'node:test';
 import type {Check} from '../source/core/check.js';
+import {reachIssuer} from '../source/core/doctor/steps/issuer.js';
 import {defaultHttpSettings, type HttpSettings} from '../source/core/probes/http.js';
-import {probeIssuer} from '../source/core/probes/issuer.js';
 import {startIssuer, type TestIssuer} from './fixtures/oidc-issuer.js';
 import {createCertificateAuthority} from './fixtures/tls.js';
 import {type Loopback, listen} from './helpers/loopback.js';
@@ -89,7 +89,7 @@ async function probe(iss: string, settings: HttpSettings = http) {
 		exp: nowSeconds() + 300,
 	});
 	const [header] = token.split('.');
-	return probeIssuer({
+	return reachIssuer({
 		iss,
 		header: JSON.parse(Buffer.from(header!, 'base64url').toString()) as Record<string, unknown>,
 		compact: token,

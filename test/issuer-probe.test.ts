@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import {after, before, beforeEach, test} from 'node:test';
 import type {Check} from '../source/core/check.js';
+import {reachIssuer} from '../source/core/doctor/steps/issuer.js';
 import {parseConfig} from '../source/core/login/config.js';
 import {defaultHttpSettings, type HttpSettings} from '../source/core/probes/http.js';
-import {probeIssuer} from '../source/core/probes/issuer.js';
 import {startIssuer, type TestIssuer} from './fixtures/oidc-issuer.js';
 
 let plain: TestIssuer;
@@ -35,7 +35,7 @@ async function probe(
 		{...(options.kid === undefined ? {} : {kid: options.kid})},
 	);
 	const [header] = token.split('.');
-	return probeIssuer({
+	return reachIssuer({
 		iss: issuer.issuer,
 		header: JSON.parse(Buffer.from(header!, 'base64url').toString()) as Record<string, unknown>,
 		compact: token,
@@ -153,7 +153,7 @@ test('configuration mistakes: a doubled .well-known path, a mount trusting anoth
 });
 
 test('a refused port is discovery-unreachable with the address', async () => {
-	const result = await probeIssuer({iss: 'http://127.0.0.1:9', header: {alg: 'RS256'}, http});
+	const result = await reachIssuer({iss: 'http://127.0.0.1:9', header: {alg: 'RS256'}, http});
 	const discovery = find(result.checks, 'issuer.discovery');
 	assert.deepEqual([discovery.problem, /refused/.test(discovery.message)], ['discovery-unreachable', true]);
 });

@@ -1,6 +1,11 @@
 import {Box, Text, useApp, useInput, useStdin, useStdout} from 'ink';
 import {useEffect, useRef, useState} from 'react';
-import type {OnboardOptions, OnboardPlatform, Proposal} from '../core/admin/onboard.js';
+import {
+	type OnboardOptions,
+	type OnboardPlatform,
+	onboardPlatforms,
+	type Proposal,
+} from '../core/admin/onboard.js';
 import {tokenAudiences} from '../core/login/audiences.js';
 import {invalidRoleName} from '../core/names.js';
 import {formatValue} from '../report/text.js';
@@ -21,8 +26,6 @@ export type OnboardAppProps = {
 };
 
 type Step = 'name' | 'mount' | 'platform' | 'claims' | 'audience' | 'paths' | 'review';
-
-const platforms: OnboardPlatform[] = ['ona', 'circleci', 'github', 'gitlab', 'generic'];
 
 /** The guided onboarding: platform, claims to bind, audience, secret paths, then the proposal checked against the token. */
 export default function OnboardApp({
@@ -58,7 +61,7 @@ export default function OnboardApp({
 	);
 	const [step, setStep] = useState<Step>(steps[0]!);
 	const [platform, setPlatform] = useState<OnboardPlatform>(initial.platform ?? 'generic');
-	const [cursor, setCursor] = useState(Math.max(0, platforms.indexOf(initial.platform ?? 'generic')));
+	const [cursor, setCursor] = useState(Math.max(0, onboardPlatforms.indexOf(initial.platform ?? 'generic')));
 	const [selected, setSelected] = useState<Set<string>>(
 		new Set(initial.bind ?? defaults(initial.platform ?? 'generic')),
 	);
@@ -90,7 +93,7 @@ export default function OnboardApp({
 		setStep(next);
 		setCursor(
 			next === 'platform'
-				? Math.max(0, platforms.indexOf(platform))
+				? Math.max(0, onboardPlatforms.indexOf(platform))
 				: next === 'mount'
 					? Math.max(
 							0,
@@ -131,9 +134,9 @@ export default function OnboardApp({
 				}
 			} else if (step === 'platform') {
 				if (key.upArrow) setCursor(value => Math.max(0, value - 1));
-				if (key.downArrow) setCursor(value => Math.min(platforms.length - 1, value + 1));
+				if (key.downArrow) setCursor(value => Math.min(onboardPlatforms.length - 1, value + 1));
 				if (key.return) {
-					const chosen = platforms[cursor]!;
+					const chosen = onboardPlatforms[cursor]!;
 					setPlatform(chosen);
 					if (chosen !== platform) setSelected(new Set(defaults(chosen)));
 					go('claims');
@@ -227,7 +230,7 @@ export default function OnboardApp({
 				{step === 'platform' ? (
 					<>
 						<Text>Which platform mints the tokens?</Text>
-						{platforms.map((name, index) => (
+						{onboardPlatforms.map((name, index) => (
 							<Text key={name} inverse={index === cursor}>
 								{index === cursor ? '› ' : '  '}
 								{name}

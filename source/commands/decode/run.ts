@@ -1,5 +1,5 @@
 import {inspectToken} from '../../core/login/token.js';
-import {detectPlatform} from '../../core/problems/platform.js';
+import {detectPlatform} from '../../core/platforms/detect.js';
 import {formatTime, relativeTime} from '../../core/time-text.js';
 import {createStyle} from '../../report/style.js';
 import {ExitCode} from '../exit-code.js';

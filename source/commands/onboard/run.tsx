@@ -1,6 +1,13 @@
 import {applyChange, editsSetting, targetPath} from '../../core/admin/apply.js';
 import {desiredFields} from '../../core/admin/edits.js';
-import {guessPlatform, type OnboardPlatform, proposeRole, templateKeys} from '../../core/admin/onboard.js';
+import {
+	guessPlatform,
+	type OnboardPlatform,
+	onboardPlatforms,
+	proposeRole,
+	templateKeys,
+} from '../../core/admin/onboard.js';
+import {reachIssuer} from '../../core/doctor/steps/issuer.js';
 import {parseConfig} from '../../core/login/config.js';
 import {parseRole} from '../../core/login/role.js';
 import {simulateParsedLogin} from '../../core/login/simulate-login.js';
@@ -9,7 +16,6 @@ import {chooseMount, mountsInPickerOrder, trustsIssuer} from '../../core/mount-c
 import {invalidMountPath, invalidRoleName} from '../../core/names.js';
 import {looseDirectoryWarning} from '../../core/private-file.js';
 import {defaultHttpSettings} from '../../core/probes/http.js';
-import {probeIssuer} from '../../core/probes/issuer.js';
 import {
 	acquireToken,
 	isTokenSourceName,
@@ -123,7 +129,7 @@ async function onboardingPreflight(
 		return {
 			refusal: `auth/${mount} trusts ${trusted.join(', ') || 'no issuer'}, not the token's issuer ${iss}: pass --mount with the mount whose config trusts it (vault auth list), or configure one`,
 		};
-	const probe = await probeIssuer({
+	const probe = await reachIssuer({
 		iss,
 		header: token.header,
 		compact: token.compact,
@@ -158,8 +164,6 @@ async function onboardingPreflight(
 	return {current};
 }
 
-const platforms: OnboardPlatform[] = ['ona', 'circleci', 'github', 'gitlab', 'generic'];
-
 /** `onboard`: proposes a least-privilege role and policy from a real token; with --apply, writes them safely. */
 export async function runOnboard(
 	flags: OnboardFlags,
@@ -172,8 +176,8 @@ export async function runOnboard(
 	// On a terminal the guided onboarding asks for the name; elsewhere it must be given.
 	if (!flags.roleName && !guided)
 		throw new UsageError('onboard needs --role-name <name> for the new role (on a terminal it asks for it).');
-	if (flags.platform && !platforms.includes(flags.platform as OnboardPlatform))
-		throw new UsageError(`--platform must be one of ${platforms.join(', ')}.`);
+	if (flags.platform && !onboardPlatforms.includes(flags.platform as OnboardPlatform))
+		throw new UsageError(`--platform must be one of ${onboardPlatforms.join(', ')}.`);
 	if (flags.scope && !['organization', 'project', 'user'].includes(flags.scope))
 		throw new UsageError('--scope must be organization, project or user.');
 	if (flags.kvVersion && !['1', '2'].includes(flags.kvVersion))

@@ -2,10 +2,11 @@ import {mkdir, readFile, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {isDeepStrictEqual} from 'node:util';
 import type {DoctorReport} from '../doctor/diagnose.js';
-import {configSecretRisk, shellQuote} from '../doctor/fixes.js';
+import {configSecretRisk} from '../doctor/fixes.js';
 import {parseConfig} from '../login/config.js';
 import {invalidMountPath, invalidRoleName} from '../names.js';
 import type {VaultWriter} from '../probes/vault.js';
+import {shellQuote} from '../snippet-quoting.js';
 import {readVaultData, type VaultData} from '../vault-data.js';
 import {
 	type Change,

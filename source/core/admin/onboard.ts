@@ -1,14 +1,23 @@
 import type {Check} from '../check.js';
-import {comment, policyAddCommands, shellQuote} from '../doctor/fixes.js';
+import {comment, policyAddCommands} from '../doctor/fixes.js';
 import {kvPaths} from '../kv-paths.js';
 import {tokenAudiences} from '../login/audiences.js';
 import {parseRole} from '../login/role.js';
 import {type SimulateLoginResult, simulateParsedLogin} from '../login/simulate-login.js';
 import {trimSlashes} from '../names.js';
-import {detectPlatform} from '../problems/platform.js';
+import {platformById, platforms} from '../platforms/all.js';
+import {detectPlatform} from '../platforms/detect.js';
+import {hasClaim, type OnboardingScope, type PlatformId} from '../platforms/platform.js';
+import {shellQuote} from '../snippet-quoting.js';
 import {lintRole} from './role-lint.js';
 
-export type OnboardPlatform = 'ona' | 'circleci' | 'github' | 'gitlab' | 'generic';
+export type OnboardPlatform = PlatformId | 'generic';
+
+/** The platforms onboarding has a template for, then generic (no claims bound). */
+export const onboardPlatforms: OnboardPlatform[] = [
+	...platforms.filter(platform => platform.onboarding).map(platform => platform.id),
+	'generic',
+];
 
 export type OnboardOptions = {
 	claims: Record<string, unknown>;
@@ -17,7 +26,7 @@ export type OnboardOptions = {
 	policyName?: string;
 	platform?: OnboardPlatform;
 	/** Ona: organization, project (default when the token has project_id) or user. */
-	scope?: 'organization' | 'project' | 'user';
+	scope?: OnboardingScope;
 	/** Bind exactly these claims (with the token's values) instead of the platform's template. */
 	bind?: string[];
 	audience?: string;
@@ -39,46 +48,18 @@ export type Proposal = {
 	warnings: Check[];
 };
 
-const has = (claims: Record<string, unknown>, key: string) =>
-	Object.hasOwn(claims, key) && claims[key] !== undefined && claims[key] !== null;
-
 /** The claims a least-privilege role binds, per platform (values come from the token). */
 export function templateKeys(
 	platform: OnboardPlatform,
 	claims: Record<string, unknown>,
-	scope?: OnboardOptions['scope'],
+	scope?: OnboardingScope,
 ): string[] {
-	switch (platform) {
-		case 'ona': {
-			if (has(claims, 'org') && !has(claims, 'organization_id')) return ['org'];
-			const chosen = scope ?? (has(claims, 'project_id') ? 'project' : 'organization');
-			if (chosen === 'user') return ['organization_id', has(claims, 'email') ? 'email' : 'user_id'];
-			return chosen === 'project' ? ['organization_id', 'project_id'] : ['organization_id'];
-		}
-
-		case 'circleci':
-			return [
-				'oidc.circleci.com/project-id',
-				'oidc.circleci.com/context-ids',
-				'oidc.circleci.com/vcs-origin',
-				'oidc.circleci.com/vcs-ref',
-			].filter(key => has(claims, key));
-		case 'github':
-			return ['repository', has(claims, 'environment') ? 'environment' : 'ref'].filter(key =>
-				has(claims, key),
-			);
-		case 'gitlab':
-			return ['project_path', 'ref', 'ref_protected'].filter(key => has(claims, key));
-		default:
-			return [];
-	}
+	return platformById(platform)?.onboarding?.bindings(claims, scope) ?? [];
 }
 
 export function guessPlatform(claims: Record<string, unknown>): OnboardPlatform {
-	const detected = detectPlatform(claims).platform;
-	return detected === 'ona' || detected === 'circleci' || detected === 'github' || detected === 'gitlab'
-		? detected
-		: 'generic';
+	const detected = platformById(detectPlatform(claims).platform);
+	return detected?.onboarding ? detected.id : 'generic';
 }
 
 /** The policy granting read on each secret path (KV v2: data/ to read, metadata/ to list a folder). */
@@ -116,13 +97,14 @@ function bindingWarnings(platform: OnboardPlatform, keys: string[]): Check[] {
 			problem: 'role-too-broad',
 			message: `The role binds only ${keys.join(', ')}, which changes with every environment or run: it will refuse the next one. Bind the project or repository instead.`,
 		});
-	if (platform === 'ona' && keys.length > 0 && !keys.includes('organization_id') && !keys.includes('org'))
+	const organization = platformById(platform)?.onboarding?.organizationClaims ?? [];
+	if (organization.length > 0 && keys.length > 0 && !keys.some(key => organization.includes(key)))
 		warnings.push({
 			id: 'role.bindings',
 			title: 'Bindings',
 			status: 'warn',
 			problem: 'role-too-broad',
-			message: `The bindings leave out organization_id: a token of another organization with the same values would be accepted.`,
+			message: `The bindings leave out ${organization[0]}: a token of another organization with the same values would be accepted.`,
 		});
 	return warnings;
 }
@@ -136,7 +118,7 @@ export async function proposeRole(options: OnboardOptions): Promise<Proposal> {
 	const {claims} = options;
 	const platform = options.platform ?? guessPlatform(claims);
 	const keys = options.bind ?? templateKeys(platform, claims, options.scope);
-	const missing = keys.filter(key => !has(claims, key));
+	const missing = keys.filter(key => !hasClaim(claims, key));
 	if (missing.length > 0)
 		throw new Error(`the token has no ${missing.map(key => `"${key}"`).join(', ')} claim to bind`);
 	const audience = options.audience ?? tokenAudiences(claims)[0] ?? '';

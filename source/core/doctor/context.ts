@@ -2,10 +2,10 @@ import type {JWK} from 'jose';
 import type {JwtConfig} from '../login/config.js';
 import type {JwtRole} from '../login/role.js';
 import type {SimulateLoginResult} from '../login/simulate-login.js';
+import type {PlatformGuess} from '../platforms/platform.js';
 import type {HttpSettings} from '../probes/http.js';
 import type {AcquiredToken, TokenSourceName} from '../probes/token-source.js';
 import type {AuthMount, LoginAuth, LoginSession, VaultConnection, VaultHealth} from '../probes/vault.js';
-import type {PlatformGuess} from '../problems/platform.js';
 
 export type DoctorOptions = {
 	source: TokenSourceName;

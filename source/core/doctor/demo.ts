@@ -9,8 +9,8 @@ import {type JwtConfig, parseConfig} from '../login/config.js';
 import {type JwtRole, parseRole} from '../login/role.js';
 import {type ParsedLoginInput, simulateParsedLogin} from '../login/simulate-login.js';
 import {inspectToken} from '../login/token.js';
+import {detectPlatform} from '../platforms/detect.js';
 import {defaultHttpSettings} from '../probes/http.js';
-import {detectPlatform} from '../problems/platform.js';
 import type {DoctorContext} from './context.js';
 import {buildReport, type DoctorReport} from './diagnose.js';
 

@@ -3,6 +3,7 @@ import {maxPemFileBytes, readFileCapped} from '../bounds.js';
 import type {Check, CheckStatus} from '../check.js';
 import {parseConfig} from '../login/config.js';
 import {parseRole} from '../login/role.js';
+import {sourceRequestsAudience} from '../platforms/advice.js';
 import {defaultHttpSettings, type HttpSettings} from '../probes/http.js';
 import {
 	type RevocationFailure,
@@ -144,7 +145,7 @@ export function buildReport(context: DoctorContext, records: StepRecord[]): Doct
 						source: token.description,
 						...(token.why ? {why: token.why} : {}),
 						platform: decoded.platform.label,
-						audienceRequestable: ['ona', 'github', 'buildkite', 'circleci'].includes(token.source),
+						audienceRequestable: sourceRequestsAudience(token.source),
 						header: decoded.header,
 						claims: decoded.claims,
 						signature: '(redacted)',

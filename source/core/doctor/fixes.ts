@@ -5,8 +5,10 @@ import {sanitize} from '../display-text.js';
 import {tokenAudiences} from '../login/audiences.js';
 import type {JwtConfig} from '../login/config.js';
 import type {JwtRole} from '../login/role.js';
+import {missingClaimFix, noTokenSnippets, tokenWithAudience} from '../platforms/advice.js';
+import type {PlatformGuess} from '../platforms/platform.js';
 import {type ProblemId, problems} from '../problems/catalogue.js';
-import type {PlatformGuess} from '../problems/platform.js';
+import {shellQuote} from '../snippet-quoting.js';
 
 export type Fix = {
 	summary: string;
@@ -41,15 +43,6 @@ export type FixContext = {
 	roles?: string[];
 	closestRole?: string;
 };
-
-/** Quotes a value for a POSIX shell: bare when safe, else single quotes with embedded quotes escaped. */
-export function shellQuote(value: string): string {
-	if (/^[\w@%+=:,./-]+$/.test(value)) return value;
-	return `'${value.replaceAll("'", `'\\''`)}'`;
-}
-
-/** A value inside a YAML snippet: a JSON string is also a valid YAML double-quoted scalar. */
-const yamlQuote = (value: string) => JSON.stringify(value);
 
 /** A comment line: one line, whatever the value holds (a newline in a claim must not start a command). */
 export function comment(text: string): string {
@@ -117,39 +110,11 @@ function configWrite(context: FixContext, edits: Edit[]): string[] {
 }
 
 /** How to get a token with a given audience on the platform that minted this one. */
-function tokenWithAudience(platform: PlatformGuess | undefined, audience: string, role = '<role>'): string[] {
-	switch (platform?.platform) {
-		case 'ona':
-			return [
-				`ona idp token --audience ${shellQuote(audience)}`,
-				`ona idp login vault --role ${shellQuote(role)} --audience ${shellQuote(audience)}`,
-			];
-		case 'circleci':
-			return [`circleci run oidc get --claims ${shellQuote(JSON.stringify({aud: audience}))}`];
-		case 'github':
-			return [
-				`# GitHub Actions: request the token with this audience\n- uses: hashicorp/vault-action@v3\n  with:\n    method: jwt\n    jwtGithubAudience: ${yamlQuote(audience)}`,
-			];
-		case 'gitlab':
-			return [`# .gitlab-ci.yml\nid_tokens:\n  VAULT_ID_TOKEN:\n    aud: ${yamlQuote(audience)}`];
-		case 'buildkite':
-			return [`buildkite-agent oidc request-token --audience ${shellQuote(audience)}`];
-		default:
-			return [comment(`Request the token from the issuer with audience ${quoted(audience)}.`)];
-	}
-}
-
-function platformNoToken(platform: PlatformGuess | undefined): string[] {
-	return [
-		'# GitHub Actions: the job (or workflow) needs\npermissions:\n  id-token: write\n  contents: read',
-		'# GitLab CI: declare an ID token in the job\nid_tokens:\n  VAULT_ID_TOKEN:\n    aud: https://vault.example.com',
-		'# CircleCI: use $CIRCLE_OIDC_TOKEN_V2 inside a job (forked PR builds get no token unless allowed in the project settings)',
-		'# Ona: inside an environment\nona idp token --audience vault.hashicorp.com',
-	].filter(
-		line =>
-			!platform ||
-			platform.platform === 'unknown' ||
-			line.toLowerCase().includes(platform.platform === 'ona' ? 'ona' : platform.platform),
+function requestAudience(platform: PlatformGuess | undefined, audience: string, role: string): string[] {
+	return (
+		tokenWithAudience(platform, audience, role) ?? [
+			comment(`Request the token from the issuer with audience ${quoted(audience)}.`),
+		]
 	);
 }
 
@@ -226,7 +191,7 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 		'audience-mismatch': () => {
 			const request =
 				boundAudiences[0] ?? (check.id === 'token.audience' ? String(check.expected ?? '') : '');
-			const tokenSide = request ? tokenWithAudience(context.platform, request, roleOf(context)) : [];
+			const tokenSide = request ? requestAudience(context.platform, request, roleOf(context)) : [];
 			const text = `Request the token with audience ${boundAudiences.map(quoted).join(' or ') || quoted(request)}${roleKnown && !noWrite ? `, or bind ${audiences.map(quoted).join(', ') || 'its audience'} on the role` : ''}`;
 			if (!context.role) return withoutRole(check, context, make, noWrite);
 			if (!roleKnown || noWrite || audiences.length === 0) {
@@ -293,11 +258,7 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 			make(
 				[
 					'# Fetch the token right before the login, not at the start of the job',
-					...tokenWithAudience(
-						context.platform,
-						audiences[0] ?? boundAudiences[0] ?? 'vault',
-						roleOf(context),
-					),
+					...requestAudience(context.platform, audiences[0] ?? boundAudiences[0] ?? 'vault', roleOf(context)),
 				],
 				'Use a fresh token',
 			),
@@ -397,7 +358,7 @@ export function fixFor(check: Check, context: FixContext): Fix | undefined {
 				policyAppend(context, String(check.expected)),
 				'Write KV v2 policy paths with data/ (and metadata/ for list)',
 			),
-		'platform-no-token': () => make(platformNoToken(context.platform)),
+		'platform-no-token': () => make(noTokenSnippets(context.platform)),
 	};
 	const claim = failingClaim(check);
 	if (claim !== undefined && problem.startsWith('bound-claim-'))
@@ -524,10 +485,8 @@ function boundClaimFix(
 				`The role requires ${quoted(key)} and the token has none; the binding stays. Get a token that carries it:`,
 			),
 		];
-		if (key === 'oidc.circleci.com/context-ids')
-			commands.push(
-				'# Add the context to the job in .circleci/config.yml (workflows: ... context: [<name>])',
-			);
+		const platformFix = missingClaimFix(key);
+		if (platformFix) commands.push(platformFix);
 		if (check.hint) commands.push(comment(check.hint));
 		return make(commands, `Use a token that has ${quoted(key)}; the role keeps requiring it`);
 	}

@@ -1,5 +1,6 @@
 import type {JWK} from 'jose';
 import type {Check, CheckId} from '../check.js';
+import {platformMissingClaimHint, platformSubjectHint} from '../platforms/advice.js';
 import type {ProblemId} from '../problems/catalogue.js';
 import {formatTime} from '../time-text.js';
 import {readVaultData} from '../vault-data.js';
@@ -712,12 +713,8 @@ function checkSubject(context: RoleContext): Check | undefined {
 function subjectHint(bound: string, sub: string): string | undefined {
 	if (bound.includes('*'))
 		return 'bound_subject is compared exactly; `*` is not a wildcard there (use bound_claims with bound_claims_type=glob on "sub").';
-	if (sub.startsWith(`${bound}/vcs-origin/`))
-		return 'The token is a CircleCI v2 token ($CIRCLE_OIDC_TOKEN_V2) and bound_subject has the v1 format.';
-	if (bound.startsWith(`${sub}/vcs-origin/`))
-		return 'bound_subject has the CircleCI v2 format but the token is v1 ($CIRCLE_OIDC_TOKEN); use $CIRCLE_OIDC_TOKEN_V2.';
-	if (/^repo:[^:]+:environment:/.test(sub) && /^repo:[^:]+:ref:/.test(bound))
-		return 'The GitHub job references an environment, which replaces ref in sub.';
+	const platformHint = platformSubjectHint(bound, sub);
+	if (platformHint) return platformHint;
 	if (bound.toLowerCase() === sub.toLowerCase())
 		return 'The values differ only in letter case; Vault compares exactly.';
 	return undefined;
@@ -1159,26 +1156,5 @@ function missingClaimHint(key: string, claims: Claims): string | undefined {
 		}
 	}
 
-	if (key === 'oidc.circleci.com/context-ids') {
-		return 'CircleCI puts context-ids only in tokens of jobs that use a context: add the context to the job in the workflow.';
-	}
-
-	if (key === 'oidc.circleci.com/vcs-origin' || key === 'oidc.circleci.com/vcs-ref') {
-		return 'CircleCI omits vcs-origin and vcs-ref for pipelines triggered by a custom webhook.';
-	}
-
-	if (
-		('org' in claims || 'gsub' in claims) &&
-		['organization_id', 'project_id', 'environment_id', 'user_id', 'email'].includes(key)
-	) {
-		return `This is an Ona V2 token (org/gsub claims); "${key}" exists only in V3 tokens. Switch the organization to V3 tokens, or bind "org" instead.`;
-	}
-
-	if (key === 'project_id' && 'environment_id' in claims) {
-		return 'Ona environments that are not created from a project carry no project_id.';
-	}
-
-	if (key === 'email' && 'creator_email' in claims)
-		return 'This is an environment token: it has creator_email, not email.';
-	return undefined;
+	return platformMissingClaimHint(key, claims);
 }

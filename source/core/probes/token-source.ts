@@ -1,5 +1,6 @@
 import {execFile} from 'node:child_process';
 import {readFile, stat} from 'node:fs/promises';
+import {onaDefaultAudience} from '../platforms/ona.js';
 import type {ProblemId} from '../problems/catalogue.js';
 import {type HttpSettings, httpRequest} from './http.js';
 
@@ -19,8 +20,6 @@ export type TokenSourceName = (typeof tokenSources)[number];
 
 export const isTokenSourceName = (value: string): value is TokenSourceName =>
 	(tokenSources as readonly string[]).includes(value);
-
-export const onaDefaultAudience = 'vault.hashicorp.com';
 
 export type TokenRequest = {
 	source: TokenSourceName;

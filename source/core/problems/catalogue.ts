@@ -1,8 +1,11 @@
 /*
 The catalogue of problems the doctor knows. Every check, every explained error and every fix refers to one of
 these ids; the words live here and nowhere else. `fix.role` is what a Vault operator changes, `fix.token` what
-changes on the workload's side (platform, CI config, the command that gets the token).
+changes on the workload's side (platform, CI config, the command that gets the token). Walkthroughs that name
+every platform take each platform's words from its table (platforms/).
 */
+
+import {noTokenCauses, noTokenSteps, walkthroughPhrases} from '../platforms/advice.js';
 
 export type Problem = {
 	title: string;
@@ -243,7 +246,7 @@ export const problems = {
 		fix: {
 			role: ["Add the token's audience to bound_audiences."],
 			token: [
-				'Request the token with the role\'s audience: ona idp token --audience vault.hashicorp.com, circleci run oidc get --claims \'{"aud":"<aud>"}\', GitHub core.getIDToken("<aud>") / vault-action jwtGithubAudience, GitLab id_tokens: aud.',
+				`Request the token with the role's audience: ${walkthroughPhrases('audienceRequest').join(', ')}.`,
 			],
 		},
 		docs: `${jwtApiDocs}#bound_audiences`,
@@ -412,13 +415,8 @@ export const problems = {
 	},
 	'platform-no-token': {
 		title: 'The platform did not provide a token',
-		cause:
-			'The login sent an empty token. CircleCI gives OIDC tokens only to jobs of projects with OIDC enabled (and not to forked PRs by default); GitHub needs permissions: id-token: write; GitLab needs an id_tokens: block; Ona needs an environment (ona idp token) and the Enterprise plan.',
-		fix: {
-			token: [
-				'CircleCI: use $CIRCLE_OIDC_TOKEN_V2 inside a job; GitHub: add permissions: id-token: write; GitLab: add id_tokens: VAULT_ID_TOKEN: aud: <aud>; Ona: run ona idp token --audience vault.hashicorp.com.',
-			],
-		},
+		cause: `The login sent an empty token. ${noTokenCauses().join('; ')}.`,
+		fix: {token: [`${noTokenSteps().join('; ')}.`]},
 	},
 	'vault-sealed': {
 		title: 'Vault is sealed',
@@ -442,9 +440,7 @@ export const problems = {
 		cause:
 			'The role is bound only to the organization (or to nothing specific): every project, branch or environment of the organization, and for shared issuers every customer of the platform, can log in and read its secrets.',
 		fix: {
-			role: [
-				'Bind the project too (Ona project_id, CircleCI oidc.circleci.com/project-id and context-ids, GitHub repository and ref or environment, GitLab project_id and ref_protected).',
-			],
+			role: [`Bind the project too (${walkthroughPhrases('projectClaims').join(', ')}).`],
 		},
 		docs: `${jwtApiDocs}#bound_claims`,
 	},

@@ -3,19 +3,12 @@ import {InputError} from '../../bounds.js';
 import type {Check} from '../../check.js';
 import {tokenAudiences} from '../../login/audiences.js';
 import {inspectToken} from '../../login/token.js';
+import {sourceMints, sourcePlatform, tokenWarning} from '../../platforms/advice.js';
+import {detectPlatform} from '../../platforms/detect.js';
 import {acquireToken, TokenSourceError} from '../../probes/token-source.js';
 import type {ProblemId} from '../../problems/catalogue.js';
-import {detectPlatform, type PlatformGuess} from '../../problems/platform.js';
 import {duration, formatTime, relativeTime} from '../../time-text.js';
 import type {Step} from './shared.js';
-
-const sourcePlatforms: Partial<Record<string, PlatformGuess['platform']>> = {
-	ona: 'ona',
-	circleci: 'circleci',
-	'circleci-v1': 'circleci',
-	github: 'github',
-	gitlab: 'gitlab',
-};
 
 export const tokenSource: Step = {
 	id: 'token.source',
@@ -27,7 +20,7 @@ export const tokenSource: Step = {
 		const given =
 			options.token !== undefined || options.tokenFile !== undefined || options.tokenEnv !== undefined;
 		// auto may pick a source that mints a token over the network (Ona, GitHub, Buildkite): not in --offline.
-		const mayMint = ['auto', 'ona', 'github', 'buildkite'].includes(options.source);
+		const mayMint = options.source === 'auto' || sourceMints(options.source);
 		if (options.offline && !given && mayMint) {
 			return {
 				checks: [
@@ -70,8 +63,8 @@ export const tokenSource: Step = {
 		} catch (error) {
 			const problem: ProblemId = error instanceof TokenSourceError ? error.problem : 'platform-no-token';
 			// The platform the source belongs to (GITPOD_ENVIRONMENT_ID set: Ona): its advice only, not every CI's.
-			const platform = error instanceof TokenSourceError ? sourcePlatforms[error.source] : undefined;
-			if (platform) context.sourcePlatform = {platform, label: platform};
+			const platform = error instanceof TokenSourceError ? sourcePlatform(error.source) : undefined;
+			if (platform) context.sourcePlatform = platform;
 			return {
 				checks: [
 					{id: 'token.source', title: this.title, status: 'fail', problem, message: (error as Error).message},
@@ -121,13 +114,14 @@ export const tokenDecode: Step = {
 				message: `${platform.label}, signed with ${String(inspection.header['alg'])}${inspection.header['kid'] ? ` (kid ${String(inspection.header['kid'])})` : ''}, issued by ${String(inspection.claims['iss'] ?? '(no iss)')}.${inspection.notes.length > 0 ? ` Note: ${inspection.notes.join('; ')}.` : ''}`,
 			},
 		];
-		if (platform.platform === 'ona' && platform.variant !== 'V3') {
+		const warning = tokenWarning(platform);
+		if (warning) {
 			checks.push({
 				id: 'token.platform',
-				title: 'Ona token version',
+				title: warning.title,
 				status: 'warn',
-				problem: 'bound-claim-missing',
-				message: `This is an ${platform.label}: it has no flat claims (organization_id, project_id, email...). Ona's Vault guide binds V3 claims; bind "org" instead, or switch the organization to V3 tokens (Settings → Security → OIDC Token Configuration) and update trust policies, because sub changes.`,
+				problem: warning.problem,
+				message: warning.message,
 			});
 		}
 

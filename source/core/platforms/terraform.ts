@@ -1,0 +1,10 @@
+/* HCP Terraform workload identity: recognised by its issuer or its run-phase claim. */
+import type {Platform} from './platform.js';
+
+export const terraform: Platform = {
+	id: 'terraform',
+	recognise: ({claims, host}) =>
+		host === 'app.terraform.io' || 'terraform_run_phase' in claims
+			? {label: 'HCP Terraform workload identity token'}
+			: undefined,
+};

@@ -1,0 +1,231 @@
+/* The platform tables: what each platform answers, and the registry's promises. */
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import {onboardPlatforms} from '../source/core/admin/onboard.js';
+import {
+	missingClaimFix,
+	noTokenCauses,
+	noTokenSnippets,
+	noTokenSteps,
+	otherIssuerHint,
+	platformMissingClaimHint,
+	platformSubjectHint,
+	sourceMints,
+	sourcePlatform,
+	sourceRequestsAudience,
+	tokenWarning,
+	tokenWithAudience,
+	walkthroughPhrases,
+} from '../source/core/platforms/advice.js';
+import {noTokenListing, noTokenWalkthrough, platformById, platforms} from '../source/core/platforms/all.js';
+import {detectPlatform} from '../source/core/platforms/detect.js';
+import type {PlatformGuess, PlatformId} from '../source/core/platforms/platform.js';
+import {tokenSources} from '../source/core/probes/token-source.js';
+
+const guess = (platform: PlatformId | 'unknown'): PlatformGuess => ({platform, label: platform});
+
+test('each platform recognises its own token, and the first in the registry wins a tie', () => {
+	const cases: Array<[Record<string, unknown>, string, string | undefined]> = [
+		[
+			{iss: 'https://app.gitpod.io', organization_id: 'o', environment_id: 'e'},
+			'Ona V3 environment token',
+			'V3',
+		],
+		[{iss: 'https://app.gitpod.io', org: 'o', gsub: {}}, 'Ona V2 (legacy) token', 'V2'],
+		[{iss: 'https://app.gitpod.io', sub: 'org:o/env:e'}, 'Ona legacy slash-path token', 'V1'],
+		[
+			{iss: 'https://oidc.circleci.com/org/o', sub: 'org/o/project/p/user/u/vcs-origin/x/vcs-ref/y'},
+			'CircleCI v2 token ($CIRCLE_OIDC_TOKEN_V2)',
+			'v2',
+		],
+		[
+			{'oidc.circleci.com/project-id': 'p', sub: 'org/o/project/p/user/u'},
+			'CircleCI v1 token ($CIRCLE_OIDC_TOKEN)',
+			'v1',
+		],
+		[{iss: 'https://token.actions.githubusercontent.com'}, 'GitHub Actions token', undefined],
+		[{iss: 'https://ghe.example.com/_services/token'}, 'GitHub Actions token', undefined],
+		[{iss: 'https://agent.buildkite.com'}, 'Buildkite token', undefined],
+		[
+			{iss: 'https://api.bitbucket.org/2.0/workspaces/w/pipelines-config/identity/oidc'},
+			'Bitbucket Pipelines token',
+			undefined,
+		],
+		[{terraform_run_phase: 'apply'}, 'HCP Terraform workload identity token', undefined],
+		[{'kubernetes.io': {namespace: 'n'}}, 'Kubernetes service account token', undefined],
+		[
+			{iss: 'https://gitlab.com', project_path: 'g/p', ref_protected: 'true'},
+			'GitLab CI id_token',
+			undefined,
+		],
+		[{iss: 'https://issuer.example'}, 'token from an unrecognised issuer', undefined],
+		// Ona's flat claims under GitHub's issuer: Ona comes first in the registry.
+		[
+			{iss: 'https://token.actions.githubusercontent.com', organization_id: 'o', environment_id: 'e'},
+			'Ona V3 environment token',
+			'V3',
+		],
+	];
+	for (const [claims, label, variant] of cases) {
+		const detected = detectPlatform(claims);
+		assert.equal(detected.label, label, JSON.stringify(claims));
+		assert.equal(detected.variant, variant, JSON.stringify(claims));
+	}
+});
+
+test('a token with an audience: each platform has its own way, unknown platforms none', () => {
+	assert.deepEqual(tokenWithAudience(guess('ona'), 'vault', 'deploy'), [
+		'ona idp token --audience vault',
+		'ona idp login vault --role deploy --audience vault',
+	]);
+	assert.deepEqual(tokenWithAudience(guess('circleci'), 'a b', 'r'), [
+		`circleci run oidc get --claims '{"aud":"a b"}'`,
+	]);
+	assert.match(tokenWithAudience(guess('github'), 'vault', 'r')![0]!, /jwtGithubAudience: "vault"$/);
+	assert.equal(
+		tokenWithAudience(guess('gitlab'), 'vault', 'r')![0],
+		'# .gitlab-ci.yml\nid_tokens:\n  VAULT_ID_TOKEN:\n    aud: "vault"',
+	);
+	assert.deepEqual(tokenWithAudience(guess('buildkite'), "it's", 'r'), [
+		`buildkite-agent oidc request-token --audience 'it'\\''s'`,
+	]);
+	for (const platform of ['bitbucket', 'terraform', 'kubernetes', 'unknown'] as const)
+		assert.equal(tokenWithAudience(guess(platform), 'vault', 'r'), undefined, platform);
+	assert.equal(tokenWithAudience(undefined, 'vault', 'r'), undefined);
+});
+
+test("no token: the platform's own snippet, none for a platform without advice, all when unknown", () => {
+	assert.deepEqual(noTokenSnippets(guess('ona')), [
+		'# Ona: inside an environment\nona idp token --audience vault.hashicorp.com',
+	]);
+	assert.match(
+		noTokenSnippets(guess('github'))[0]!,
+		/^# GitHub Actions: .*\npermissions:\n {2}id-token: write/,
+	);
+	assert.deepEqual(noTokenSnippets(guess('buildkite')), []);
+	const all = noTokenSnippets(undefined);
+	assert.deepEqual(
+		all.map(snippet => /^# (\w+)/.exec(snippet)![1]),
+		['GitHub', 'GitLab', 'CircleCI', 'Ona'],
+	);
+	assert.deepEqual(noTokenSnippets(guess('unknown')), all);
+});
+
+test('the orders of the no-token lists name exactly the platforms that have no-token advice', () => {
+	const withAdvice = platforms.filter(platform => platform.noToken).map(platform => platform.id);
+	assert.deepEqual([...noTokenListing].sort(), [...withAdvice].sort());
+	assert.deepEqual([...noTokenWalkthrough].sort(), [...withAdvice].sort());
+	assert.deepEqual(noTokenSteps(), [
+		'CircleCI: use $CIRCLE_OIDC_TOKEN_V2 inside a job',
+		'GitHub: add permissions: id-token: write',
+		'GitLab: add id_tokens: VAULT_ID_TOKEN: aud: <aud>',
+		'Ona: run ona idp token --audience vault.hashicorp.com',
+	]);
+	assert.equal(noTokenCauses().length, 4);
+});
+
+test('walkthrough phrases come from the platforms that have them, in registry order', () => {
+	assert.deepEqual(walkthroughPhrases('projectClaims'), [
+		'Ona project_id',
+		'CircleCI oidc.circleci.com/project-id and context-ids',
+		'GitHub repository and ref or environment',
+		'GitLab project_id and ref_protected',
+	]);
+	assert.equal(walkthroughPhrases('audienceRequest').length, 4);
+	assert.match(walkthroughPhrases('audienceRequest')[0]!, /^ona idp token --audience /);
+});
+
+test('token sources: each belongs to one platform; which mint, which take an audience', () => {
+	const owners = new Map<string, string>();
+	for (const platform of platforms)
+		for (const source of Object.keys(platform.tokenSources ?? {})) {
+			assert.ok((tokenSources as readonly string[]).includes(source), `${platform.id} names ${source}`);
+			assert.equal(owners.get(source), undefined, `${source} belongs to two platforms`);
+			owners.set(source, platform.id);
+		}
+	assert.deepEqual(
+		tokenSources.filter(source => sourceMints(source)),
+		['ona', 'github', 'buildkite'],
+	);
+	assert.deepEqual(
+		tokenSources.filter(source => sourceRequestsAudience(source)),
+		['ona', 'circleci', 'github', 'buildkite'],
+	);
+	// Buildkite has no no-token advice of its own: every platform's is shown rather than none.
+	assert.deepEqual(
+		Object.fromEntries(tokenSources.map(source => [source, sourcePlatform(source)?.platform])),
+		{
+			auto: undefined,
+			ona: 'ona',
+			circleci: 'circleci',
+			'circleci-v1': 'circleci',
+			github: 'github',
+			gitlab: 'gitlab',
+			buildkite: undefined,
+			file: undefined,
+			env: undefined,
+			stdin: undefined,
+		},
+	);
+	assert.deepEqual(sourcePlatform('circleci-v1'), {platform: 'circleci', label: 'circleci'});
+	assert.equal(sourceMints('constructor'), false, 'only own keys are sources');
+});
+
+test("hints that read the platform's sub and claim formats", () => {
+	const circle = 'org/o/project/p/user/u';
+	assert.match(
+		platformSubjectHint(circle, `${circle}/vcs-origin/gh/vcs-ref/main`) ?? '',
+		/CircleCI v2 token/,
+	);
+	assert.match(
+		platformSubjectHint(`${circle}/vcs-origin/gh/vcs-ref/main`, circle) ?? '',
+		/use \$CIRCLE_OIDC_TOKEN_V2/,
+	);
+	assert.match(
+		platformSubjectHint('repo:o/r:ref:refs/heads/main', 'repo:o/r:environment:prod') ?? '',
+		/environment, which replaces ref/,
+	);
+	assert.equal(platformSubjectHint('a', 'b'), undefined);
+	assert.match(platformMissingClaimHint('organization_id', {org: 'o'}) ?? '', /Ona V2 token/);
+	assert.match(
+		platformMissingClaimHint('project_id', {environment_id: 'e'}) ?? '',
+		/not created from a project/,
+	);
+	assert.match(platformMissingClaimHint('oidc.circleci.com/vcs-ref', {}) ?? '', /custom webhook/);
+	assert.equal(platformMissingClaimHint('repository', {}), undefined);
+	assert.match(missingClaimFix('oidc.circleci.com/context-ids') ?? '', /^# Add the context to the job/);
+	assert.equal(missingClaimFix('repository'), undefined);
+	assert.match(otherIssuerHint('https://oidc.circleci.com/org/abc') ?? '', /per organization/);
+	assert.equal(otherIssuerHint('https://gitlab.com'), undefined);
+});
+
+test('a legacy Ona token is warned about; a V3 token and other platforms are not', () => {
+	const warning = tokenWarning({platform: 'ona', variant: 'V2', label: 'Ona V2 (legacy) token'});
+	assert.equal(warning?.title, 'Ona token version');
+	assert.equal(warning?.problem, 'bound-claim-missing');
+	assert.match(warning?.message ?? '', /^This is an Ona V2 \(legacy\) token: it has no flat claims/);
+	assert.equal(tokenWarning({platform: 'ona', variant: 'V3', label: 'Ona V3 user token'}), undefined);
+	assert.equal(tokenWarning({platform: 'circleci', variant: 'v1', label: 'CircleCI v1 token'}), undefined);
+});
+
+test('onboarding: the platforms with a template, and what each binds', () => {
+	assert.deepEqual(onboardPlatforms, ['ona', 'circleci', 'github', 'gitlab', 'generic']);
+	const bind = (
+		id: PlatformId,
+		claims: Record<string, unknown>,
+		scope?: 'organization' | 'project' | 'user',
+	) => platformById(id)!.onboarding!.bindings(claims, scope);
+	assert.deepEqual(bind('ona', {organization_id: 'o', project_id: 'p'}), ['organization_id', 'project_id']);
+	assert.deepEqual(bind('ona', {organization_id: 'o', email: 'e@x'}, 'user'), ['organization_id', 'email']);
+	assert.deepEqual(bind('ona', {org: 'o'}), ['org']);
+	assert.deepEqual(bind('github', {repository: 'o/r', environment: 'prod', ref: 'main'}), [
+		'repository',
+		'environment',
+	]);
+	assert.deepEqual(bind('gitlab', {project_path: 'g/p', ref: 'main'}), ['project_path', 'ref']);
+	assert.deepEqual(
+		bind('circleci', {'oidc.circleci.com/project-id': 'p', 'oidc.circleci.com/vcs-ref': null}),
+		['oidc.circleci.com/project-id'],
+	);
+	assert.deepEqual(platformById('ona')!.onboarding!.organizationClaims, ['organization_id', 'org']);
+});
