@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import {onboardPlatforms} from '../source/core/admin/onboard.js';
+import {lintRole} from '../source/core/admin/role-lint.js';
+import {parseRole} from '../source/core/login/role.js';
 import {
 	missingClaimFix,
 	noTokenCauses,
@@ -364,4 +366,38 @@ test('only Buildkite notes its shared issuer, and only CircleCI adds findings of
 	assert.deepEqual(circleFindings(['oidc.circleci.com/context-ids'], 'org/o'), [
 		['role.forks', 'medium', 'role-fork-exposed', 'LABEL does not bind oidc.circleci.com/vcs-origin'],
 	]);
+});
+
+test('the role lint says what the tables say', () => {
+	const lint = (data: Record<string, unknown>, issuer = '', tokenPlatform?: string) =>
+		lintRole(parseRole({bound_audiences: ['vault'], token_ttl: 600, token_max_ttl: 3600, ...data}), {
+			mount: 'jwt',
+			roleName: 'r',
+			issuer,
+			...(tokenPlatform === undefined ? {} : {tokenPlatform}),
+		}).map(check => `${check.id}: ${check.message}`);
+	assert.deepEqual(lint({}, 'https://agent.buildkite.com'), [
+		"role.scope: auth/jwt/role/r binds no claim and no subject: any token from the issuer with the audience logs in (Buildkite's issuer is shared by every customer).",
+	]);
+	assert.deepEqual(lint({}, 'https://issuer.example'), [
+		'role.scope: auth/jwt/role/r binds no claim and no subject: any token from the issuer with the audience logs in.',
+	]);
+	assert.deepEqual(lint({bound_claims: {terraform_organization_id: 'o'}}), [
+		'role.scope: auth/jwt/role/r is bound only at the organization level: every workspace of the organization can log in; bind the workspace.',
+	]);
+	assert.deepEqual(lint({bound_claims: {terraform_workspace_id: 'w'}}), []);
+	// The token's platform decides: a role a GitLab token logs in to is linted as GitLab's.
+	assert.deepEqual(lint({bound_claims: {organization_id: 'o'}}, '', 'gitlab'), [
+		'role.scope: auth/jwt/role/r is bound only at the organization level: any project on the GitLab instance (or group) can log in; bind project_id.',
+	]);
+	assert.deepEqual(lint({bound_claims: {'oidc.circleci.com/project-id': 'p'}}), [
+		'role.forks: auth/jwt/role/r does not bind oidc.circleci.com/vcs-origin: if the project passes secrets to forked pull requests, a fork can log in as this role.',
+		"role.context: auth/jwt/role/r binds the project but not oidc.circleci.com/context-ids: binding a context adds an admin-controlled gate (HashiCorp's CircleCI guide recommends it for production roles).",
+	]);
+	assert.deepEqual(
+		lint({bound_claims: {'oidc.circleci.com/project-id': 'p'}, token_policies: ['root']}).map(
+			line => line.split(':')[0],
+		),
+		['role.forks', 'role.context', 'role.policies'],
+	);
 });
