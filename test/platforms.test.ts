@@ -2,6 +2,8 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import {onboardPlatforms} from '../source/core/admin/onboard.js';
+import {lintRole} from '../source/core/admin/role-lint.js';
+import {parseRole} from '../source/core/login/role.js';
 import {
 	missingClaimFix,
 	noTokenCauses,
@@ -10,6 +12,7 @@ import {
 	otherIssuerHint,
 	platformMissingClaimHint,
 	platformSubjectHint,
+	roleLintPlatform,
 	sourceMints,
 	sourcePlatform,
 	sourceRequestsAudience,
@@ -17,7 +20,13 @@ import {
 	tokenWithAudience,
 	walkthroughPhrases,
 } from '../source/core/platforms/advice.js';
-import {noTokenListing, noTokenWalkthrough, platformById, platforms} from '../source/core/platforms/all.js';
+import {
+	noTokenListing,
+	noTokenWalkthrough,
+	platformById,
+	platforms,
+	roleLintOrder,
+} from '../source/core/platforms/all.js';
 import {detectPlatform} from '../source/core/platforms/detect.js';
 import type {PlatformGuess, PlatformId} from '../source/core/platforms/platform.js';
 import {tokenSources} from '../source/core/probes/token-source.js';
@@ -228,4 +237,167 @@ test('onboarding: the platforms with a template, and what each binds', () => {
 		['oidc.circleci.com/project-id'],
 	);
 	assert.deepEqual(platformById('ona')!.onboarding!.organizationClaims, ['organization_id', 'org']);
+});
+
+const roleFacts = (claimKeys: string[], subject = '', issuer = '') => ({claimKeys, subject, issuer});
+const roleLintOf = (id: PlatformId) => platformById(id)!.roleLint!;
+
+test("the role lint's order names exactly the platforms that have role-lint traits", () => {
+	const withTraits = platforms.filter(platform => platform.roleLint).map(platform => platform.id);
+	assert.deepEqual([...roleLintOrder].sort(), [...withTraits].sort());
+	assert.equal(new Set(roleLintOrder).size, roleLintOrder.length);
+	assert.deepEqual(roleLintOrder, ['circleci', 'ona', 'github', 'gitlab', 'buildkite', 'terraform']);
+	for (const id of roleLintOrder) {
+		const {organizationOnly} = roleLintOf(id);
+		assert.match(organizationOnly, /^\S.*; bind \S/, id);
+		assert.doesNotMatch(organizationOnly, /\.$/, `${id}: the lint ends the sentence`);
+	}
+});
+
+test("a role's platform, without a token: by its claim keys, issuer or subject, the lint's order breaking ties", () => {
+	const guessed = (...facts: Parameters<typeof roleFacts>) => roleLintPlatform(roleFacts(...facts))?.id;
+	assert.equal(guessed(['oidc.circleci.com/project-id']), 'circleci');
+	assert.equal(guessed([], '', 'https://oidc.circleci.com/org/o'), 'circleci');
+	assert.equal(guessed([], 'org/o/project/p/user/u'), 'circleci');
+	assert.equal(guessed(['organization_id']), 'ona');
+	assert.equal(guessed(['gsub']), 'ona');
+	assert.equal(guessed([], '', 'https://app.gitpod.io'), 'ona');
+	assert.equal(guessed([], '', 'https://app.ona.com'), 'ona');
+	assert.equal(guessed(['job_workflow_ref']), 'github');
+	assert.equal(guessed([], 'repo:o/r:ref:refs/heads/main'), 'github');
+	assert.equal(guessed([], '', 'https://token.actions.githubusercontent.com'), 'github');
+	assert.equal(guessed(['namespace_path']), 'gitlab');
+	assert.equal(guessed([], 'project_path:g/p:ref_type:branch:ref:main'), 'gitlab');
+	assert.equal(guessed(['pipeline_slug']), 'buildkite');
+	assert.equal(guessed([], '', 'https://agent.buildkite.com'), 'buildkite');
+	assert.equal(guessed(['terraform_workspace_id']), 'terraform');
+	assert.equal(guessed([], '', 'https://app.terraform.io'), 'terraform');
+	// Several named: the first in the lint's order, not the registry's.
+	assert.equal(guessed(['org'], 'org/o/project/p/user/u'), 'circleci');
+	assert.equal(guessed(['project_id', 'project_path']), 'ona');
+	assert.equal(guessed(['project_path', 'organization_slug']), 'gitlab');
+	// The key patterns are tried on the issuer too.
+	assert.equal(guessed([], '', 'terraform_x'), 'terraform');
+	// Keys the lint does not tie to one platform, and platforms it has no traits for.
+	assert.equal(guessed(['project_id_x', 'ref', 'environment']), undefined);
+	assert.equal(guessed([], 'system:serviceaccount:n:s', 'https://kubernetes.default.svc'), undefined);
+	assert.equal(
+		guessed([], '', 'https://api.bitbucket.org/2.0/workspaces/w/pipelines-config/identity/oidc'),
+		undefined,
+	);
+});
+
+test("a role's platform with a token: the token's platform when the lint knows it, else the guess", () => {
+	const circleRole = roleFacts(['oidc.circleci.com/project-id'], 'org/o/project/p/user/u');
+	assert.equal(roleLintPlatform(circleRole, 'gitlab')?.id, 'gitlab');
+	assert.equal(roleLintPlatform(circleRole, 'terraform')?.id, 'terraform');
+	for (const unknownToTheLint of ['bitbucket', 'kubernetes', 'unknown', '', 'constructor'])
+		assert.equal(roleLintPlatform(circleRole, unknownToTheLint)?.id, 'circleci', unknownToTheLint);
+	assert.equal(roleLintPlatform(roleFacts([]), 'kubernetes'), undefined);
+	assert.equal(roleLintPlatform(roleFacts([]), 'buildkite')?.roleLint, roleLintOf('buildkite'));
+});
+
+test('what pins a role to one project, per platform', () => {
+	const pins = (id: PlatformId, key: string) => roleLintOf(id).projectClaims.test(key);
+	assert.ok(pins('ona', 'project_id') && pins('ona', 'email') && pins('ona', '/gsub/id'));
+	assert.ok(!pins('ona', 'organization_id') && !pins('ona', 'org'));
+	assert.ok(pins('circleci', 'oidc.circleci.com/project-id'));
+	assert.ok(
+		!pins('circleci', 'oidc.circleci.com/org-id') && !pins('circleci', 'oidc.circleci.com/context-ids'),
+	);
+	assert.ok(
+		pins('github', 'repository') && pins('github', 'environment') && !pins('github', 'repository_owner'),
+	);
+	assert.ok(
+		pins('gitlab', 'project_id') && pins('gitlab', 'project_path') && !pins('gitlab', 'namespace_path'),
+	);
+	assert.ok(pins('buildkite', 'pipeline_slug') && !pins('buildkite', 'organization_slug'));
+	assert.ok(pins('terraform', 'terraform_full_workspace') && !pins('terraform', 'terraform_organization_id'));
+
+	const pinsSubject = (id: PlatformId, subject: string) =>
+		roleLintOf(id).projectSubject?.test(subject) ?? false;
+	assert.ok(pinsSubject('circleci', 'org/o/project/p/user/u'));
+	assert.ok(!pinsSubject('circleci', 'org/o/project/*/user/u'));
+	assert.ok(!pinsSubject('circleci', 'org/o'));
+	assert.ok(pinsSubject('github', 'repo:o/r:ref:refs/heads/main'));
+	assert.ok(!pinsSubject('github', 'repo:o/*:ref:refs/heads/main'));
+	assert.ok(!pinsSubject('github', 'repo:o/r'));
+	assert.ok(pinsSubject('gitlab', 'project_path:g/p:ref_type:branch'));
+	assert.ok(!pinsSubject('gitlab', 'project_path:g/*:ref_type:branch'));
+	for (const id of ['ona', 'buildkite', 'terraform'] as const)
+		assert.equal(roleLintOf(id).projectSubject, undefined, id);
+});
+
+test('only Buildkite notes its shared issuer, and only CircleCI adds findings of its own', () => {
+	assert.deepEqual(
+		roleLintOrder.filter(id => roleLintOf(id).unboundNote !== undefined),
+		['buildkite'],
+	);
+	assert.deepEqual(
+		roleLintOrder.filter(id => roleLintOf(id).findings !== undefined),
+		['circleci'],
+	);
+	const circleFindings = (claimKeys: string[], subject = '') =>
+		roleLintOf('circleci').findings!(roleFacts(claimKeys, subject), 'LABEL').map(check => [
+			check.id,
+			check.severity,
+			check.problem,
+			check.message.split(':')[0],
+		]);
+	assert.deepEqual(circleFindings(['oidc.circleci.com/project-id']), [
+		['role.forks', 'medium', 'role-fork-exposed', 'LABEL does not bind oidc.circleci.com/vcs-origin'],
+		[
+			'role.context',
+			'low',
+			'role-too-broad',
+			'LABEL binds the project but not oidc.circleci.com/context-ids',
+		],
+	]);
+	assert.deepEqual(
+		circleFindings([
+			'oidc.circleci.com/project-id',
+			'oidc.circleci.com/context-ids',
+			'oidc.circleci.com/vcs-origin',
+		]),
+		[],
+	);
+	// vcs-origin in a v2 subject counts; context-ids matter only once the project is bound.
+	assert.deepEqual(circleFindings([], 'org/o/project/p/user/u/vcs-origin/gh/vcs-ref/main'), []);
+	assert.deepEqual(circleFindings(['oidc.circleci.com/context-ids'], 'org/o'), [
+		['role.forks', 'medium', 'role-fork-exposed', 'LABEL does not bind oidc.circleci.com/vcs-origin'],
+	]);
+});
+
+test('the role lint says what the tables say', () => {
+	const lint = (data: Record<string, unknown>, issuer = '', tokenPlatform?: string) =>
+		lintRole(parseRole({bound_audiences: ['vault'], token_ttl: 600, token_max_ttl: 3600, ...data}), {
+			mount: 'jwt',
+			roleName: 'r',
+			issuer,
+			...(tokenPlatform === undefined ? {} : {tokenPlatform}),
+		}).map(check => `${check.id}: ${check.message}`);
+	assert.deepEqual(lint({}, 'https://agent.buildkite.com'), [
+		"role.scope: auth/jwt/role/r binds no claim and no subject: any token from the issuer with the audience logs in (Buildkite's issuer is shared by every customer).",
+	]);
+	assert.deepEqual(lint({}, 'https://issuer.example'), [
+		'role.scope: auth/jwt/role/r binds no claim and no subject: any token from the issuer with the audience logs in.',
+	]);
+	assert.deepEqual(lint({bound_claims: {terraform_organization_id: 'o'}}), [
+		'role.scope: auth/jwt/role/r is bound only at the organization level: every workspace of the organization can log in; bind the workspace.',
+	]);
+	assert.deepEqual(lint({bound_claims: {terraform_workspace_id: 'w'}}), []);
+	// The token's platform decides: a role a GitLab token logs in to is linted as GitLab's.
+	assert.deepEqual(lint({bound_claims: {organization_id: 'o'}}, '', 'gitlab'), [
+		'role.scope: auth/jwt/role/r is bound only at the organization level: any project on the GitLab instance (or group) can log in; bind project_id.',
+	]);
+	assert.deepEqual(lint({bound_claims: {'oidc.circleci.com/project-id': 'p'}}), [
+		'role.forks: auth/jwt/role/r does not bind oidc.circleci.com/vcs-origin: if the project passes secrets to forked pull requests, a fork can log in as this role.',
+		"role.context: auth/jwt/role/r binds the project but not oidc.circleci.com/context-ids: binding a context adds an admin-controlled gate (HashiCorp's CircleCI guide recommends it for production roles).",
+	]);
+	assert.deepEqual(
+		lint({bound_claims: {'oidc.circleci.com/project-id': 'p'}, token_policies: ['root']}).map(
+			line => line.split(':')[0],
+		),
+		['role.forks', 'role.context', 'role.policies'],
+	);
 });

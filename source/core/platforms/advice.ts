@@ -2,8 +2,15 @@
 What the rest of the doctor asks about platforms. Advice for one token goes to its platform's table; where the
 platform is unknown, or a hint does not depend on it, every platform is asked in the registry's order.
 */
-import {noTokenListing, noTokenWalkthrough, platformById, platforms} from './all.js';
-import type {Platform, PlatformGuess, PlatformId, SourceTraits} from './platform.js';
+import {noTokenListing, noTokenWalkthrough, platformById, platforms, roleLintOrder} from './all.js';
+import type {
+	Platform,
+	PlatformGuess,
+	PlatformId,
+	RoleFacts,
+	RoleLintTraits,
+	SourceTraits,
+} from './platform.js';
 
 const platformOf = (guess: PlatformGuess | undefined) => (guess ? platformById(guess.platform) : undefined);
 
@@ -88,4 +95,34 @@ export const missingClaimFix = (key: string) => firstAnswer(platform => platform
 /** A warning about the token's format itself, from its platform. */
 export function tokenWarning(guess: PlatformGuess) {
 	return platformOf(guess)?.tokenWarning?.(guess);
+}
+
+/** A platform the role lint knows, with what it knows. */
+export type RoleLintPlatform = {id: PlatformId; roleLint: RoleLintTraits};
+
+const roleLintPlatforms = (): RoleLintPlatform[] =>
+	roleLintOrder.flatMap(id => {
+		const roleLint = platformById(id)?.roleLint;
+		return roleLint ? [{id, roleLint}] : [];
+	});
+
+function writtenFor({claimKeys, subject, issuer}: RoleFacts, traits: RoleLintTraits): boolean {
+	const {writtenFor} = traits;
+	return (
+		[...claimKeys, issuer].some(text => writtenFor.claimKeys.test(text)) ||
+		(writtenFor.issuer?.test(issuer) ?? false) ||
+		(writtenFor.subjectPrefix !== undefined && subject.startsWith(writtenFor.subjectPrefix))
+	);
+}
+
+/**
+The platform a role is written for: the token's, when one was decoded and the role lint knows its platform, else
+the first in the role lint's order that the role's claim keys, subject or issuer name; undefined when none does.
+*/
+export function roleLintPlatform(role: RoleFacts, tokenPlatform?: string): RoleLintPlatform | undefined {
+	const known = roleLintPlatforms();
+	return (
+		known.find(platform => platform.id === tokenPlatform) ??
+		known.find(platform => writtenFor(role, platform.roleLint))
+	);
 }

@@ -31,6 +31,20 @@ export const noTokenListing: readonly PlatformId[] = ['github', 'gitlab', 'circl
 /** The order the no-token problem's cause and walkthrough name the platforms in. */
 export const noTokenWalkthrough: readonly PlatformId[] = ['circleci', 'github', 'gitlab', 'ona'];
 
+/**
+The platforms the role lint knows, in the order it guesses a role's platform when no token says: the first whose
+claim keys, issuer or subject prefix the role names. The order decides roles that name several (an org/ subject
+with Ona's org claim is CircleCI's; project_id with project_path is Ona's).
+*/
+export const roleLintOrder: readonly PlatformId[] = [
+	'circleci',
+	'ona',
+	'github',
+	'gitlab',
+	'buildkite',
+	'terraform',
+];
+
 export function platformById(id: string): Platform | undefined {
 	return platforms.find(platform => platform.id === id);
 }

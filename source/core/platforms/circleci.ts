@@ -1,4 +1,5 @@
 /* CircleCI: $CIRCLE_OIDC_TOKEN (v1 sub) and $CIRCLE_OIDC_TOKEN_V2 (sub with vcs-origin and vcs-ref), one issuer per organization. */
+import type {Check} from '../check.js';
 import {shellQuote} from '../snippet-quoting.js';
 import {hasClaim, type Platform} from './platform.js';
 
@@ -55,5 +56,41 @@ export const circleci: Platform = {
 				'oidc.circleci.com/vcs-origin',
 				'oidc.circleci.com/vcs-ref',
 			].filter(key => hasClaim(claims, key)),
+	},
+	roleLint: {
+		writtenFor: {claimKeys: /^oidc\.circleci\.com\//, issuer: /oidc\.circleci\.com/, subjectPrefix: 'org/'},
+		projectClaims: /^oidc\.circleci\.com\/project-id$/,
+		projectSubject: /\/project\/[^*/]+/,
+		organizationOnly:
+			'every project of the CircleCI organization can log in; bind oidc.circleci.com/project-id (and context-ids)',
+		findings({claimKeys, subject}, label) {
+			const findings: Check[] = [];
+			if (!claimKeys.includes('oidc.circleci.com/vcs-origin') && !/\/vcs-origin\//.test(subject)) {
+				findings.push({
+					id: 'role.forks',
+					title: 'Forked builds',
+					status: 'warn',
+					severity: 'medium',
+					problem: 'role-fork-exposed',
+					message: `${label} does not bind oidc.circleci.com/vcs-origin: if the project passes secrets to forked pull requests, a fork can log in as this role.`,
+				});
+			}
+
+			if (
+				claimKeys.includes('oidc.circleci.com/project-id') &&
+				!claimKeys.includes('oidc.circleci.com/context-ids')
+			) {
+				findings.push({
+					id: 'role.context',
+					title: 'Context binding',
+					status: 'warn',
+					severity: 'low',
+					problem: 'role-too-broad',
+					message: `${label} binds the project but not oidc.circleci.com/context-ids: binding a context adds an admin-controlled gate (HashiCorp's CircleCI guide recommends it for production roles).`,
+				});
+			}
+
+			return findings;
+		},
 	},
 };

@@ -30,4 +30,14 @@ export const github: Platform = {
 				hasClaim(claims, key),
 			),
 	},
+	roleLint: {
+		writtenFor: {
+			claimKeys: /^(?:repository|repository_owner|repository_id|job_workflow_ref)$/,
+			issuer: /actions\.githubusercontent/,
+			subjectPrefix: 'repo:',
+		},
+		projectClaims: /^(?:repository|repository_id|job_workflow_ref|environment)$/,
+		projectSubject: /^repo:[^*]+:/,
+		organizationOnly: 'every repository of the owner can log in; bind repository and ref or environment',
+	},
 };

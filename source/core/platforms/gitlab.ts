@@ -21,4 +21,13 @@ export const gitlab: Platform = {
 	onboarding: {
 		bindings: claims => ['project_path', 'ref', 'ref_protected'].filter(key => hasClaim(claims, key)),
 	},
+	roleLint: {
+		writtenFor: {
+			claimKeys: /^(?:project_path|ref_protected|namespace_path|namespace_id)$/,
+			subjectPrefix: 'project_path:',
+		},
+		projectClaims: /^(?:project_id|project_path)$/,
+		projectSubject: /^project_path:[^*]+:/,
+		organizationOnly: 'any project on the GitLab instance (or group) can log in; bind project_id',
+	},
 };

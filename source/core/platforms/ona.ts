@@ -69,4 +69,14 @@ export const ona: Platform = {
 		},
 		organizationClaims: ['organization_id', 'org'],
 	},
+	roleLint: {
+		writtenFor: {
+			claimKeys: /^(?:organization_id|project_id|environment_id|org|gsub)$/,
+			issuer: /gitpod\.io|ona\.com/,
+		},
+		projectClaims:
+			/^(?:project_id|environment_id|user_id|email|service_account_id|creator_email|\/gsub\/id)$/,
+		organizationOnly:
+			'every environment and user of the Ona organization can read these secrets; bind project_id too',
+	},
 };

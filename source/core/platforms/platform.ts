@@ -1,4 +1,5 @@
 /* The shape of what the doctor knows about one platform that mints tokens (a CI service, Ona, a cluster). */
+import type {Check} from '../check.js';
 import type {ProblemId} from '../problems/catalogue.js';
 
 export type PlatformId =
@@ -32,6 +33,28 @@ export type SourceTraits = {
 
 /** Onboarding's least-privilege role: how narrowly it is bound. */
 export type OnboardingScope = 'organization' | 'project' | 'user';
+
+/** What the role lint reads of a role, without a token: its bound claim keys, bound_subject and the mount's issuer. */
+export type RoleFacts = {claimKeys: string[]; subject: string; issuer: string};
+
+/** What the role lint knows of roles written for a platform. */
+export type RoleLintTraits = {
+	/**
+	A role is written for this platform when it binds a claim key that `claimKeys` matches (the issuer is tried
+	against it too), its issuer matches `issuer`, or its bound_subject starts with `subjectPrefix`.
+	*/
+	writtenFor: {claimKeys: RegExp; issuer?: RegExp; subjectPrefix?: string};
+	/** Bound claim keys that pin a role to one project (or something narrower). */
+	projectClaims: RegExp;
+	/** A bound_subject that pins a role to one project. */
+	projectSubject?: RegExp;
+	/** Who logs in when a role is bound only at the organization level, and what to bind instead. */
+	organizationOnly: string;
+	/** Added to the finding on a role that binds no claim and no subject, in parentheses. */
+	unboundNote?: string;
+	/** Findings about this platform alone, each starting with the role's label, in the order they are shown. */
+	findings?(role: RoleFacts, label: string): Check[];
+};
 
 /** Everything the doctor knows about a platform; a field left out means the doctor has nothing specific to say. */
 export type Platform = {
@@ -71,6 +94,8 @@ export type Platform = {
 		/** Claims that name the organization: bindings without any of them let other organizations in. */
 		organizationClaims?: string[];
 	};
+	/** Auditing a role for this platform (registered in the role lint's guessing order, all.ts). */
+	roleLint?: RoleLintTraits;
 };
 
 /** The claim is there and not null. */
