@@ -276,8 +276,9 @@ test("a role's platform, without a token: by its claim keys, issuer or subject, 
 	assert.equal(guessed(['org'], 'org/o/project/p/user/u'), 'circleci');
 	assert.equal(guessed(['project_id', 'project_path']), 'ona');
 	assert.equal(guessed(['project_path', 'organization_slug']), 'gitlab');
-	// The key patterns are tried on the issuer too.
-	assert.equal(guessed([], '', 'terraform_x'), 'terraform');
+	// Claim-key patterns are for claim keys: an issuer that looks like a key names no platform.
+	assert.equal(guessed([], '', 'terraform_x'), undefined);
+	assert.equal(guessed([], '', 'oidc.circleci.com/org/o'), 'circleci');
 	// Keys the lint does not tie to one platform, and platforms it has no traits for.
 	assert.equal(guessed(['project_id_x', 'ref', 'environment']), undefined);
 	assert.equal(guessed([], 'system:serviceaccount:n:s', 'https://kubernetes.default.svc'), undefined);

@@ -109,7 +109,7 @@ const roleLintPlatforms = (): RoleLintPlatform[] =>
 function writtenFor({claimKeys, subject, issuer}: RoleFacts, traits: RoleLintTraits): boolean {
 	const {writtenFor} = traits;
 	return (
-		[...claimKeys, issuer].some(text => writtenFor.claimKeys.test(text)) ||
+		claimKeys.some(key => writtenFor.claimKeys.test(key)) ||
 		(writtenFor.issuer?.test(issuer) ?? false) ||
 		(writtenFor.subjectPrefix !== undefined && subject.startsWith(writtenFor.subjectPrefix))
 	);

@@ -40,8 +40,8 @@ export type RoleFacts = {claimKeys: string[]; subject: string; issuer: string};
 /** What the role lint knows of roles written for a platform. */
 export type RoleLintTraits = {
 	/**
-	A role is written for this platform when it binds a claim key that `claimKeys` matches (the issuer is tried
-	against it too), its issuer matches `issuer`, or its bound_subject starts with `subjectPrefix`.
+	A role is written for this platform when it binds a claim key that `claimKeys` matches, its issuer matches
+	`issuer`, or its bound_subject starts with `subjectPrefix`.
 	*/
 	writtenFor: {claimKeys: RegExp; issuer?: RegExp; subjectPrefix?: string};
 	/** Bound claim keys that pin a role to one project (or something narrower). */
