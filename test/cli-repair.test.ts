@@ -4,7 +4,15 @@ import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {after, before, test} from 'node:test';
 import {compactJws, runCli} from './helpers/run-cli.js';
-import {adminToken, onaClaims, onaRole, readerToken, startWorld, type World} from './helpers/world.js';
+import {
+	adminToken,
+	onaClaims,
+	onaRole,
+	readAsAdmin,
+	readerToken,
+	startWorld,
+	type World,
+} from './helpers/world.js';
 
 let world: World;
 let backups: string;
@@ -47,16 +55,69 @@ test('onboard --apply --yes: proposal, backup, role and policy written, then the
 	assert.match(stdout, /✔ This token would be accepted by the proposed role\./);
 	assert.match(stdout, /auth\/jwt\/role\/team-app: applied and verified/);
 	assert.match(stdout, /Policy team-app-read written\./);
-	// Undoing the onboarding removes what it created: the policy too, not only the role.
-	assert.match(
-		stdout,
-		/undo \(the policy did not exist before; remove it with the role\):\nvault policy delete team-app-read\n/,
-	);
 	assert.doesNotMatch(stdout, compactJws);
 	const login = await runCli(['--token-env', 'JOB_TOKEN', '--role', 'team-app', '--json'], {
 		env: env(token, readerToken),
 	});
 	assert.equal((JSON.parse(login.stdout) as {login: {actual: unknown}}).login.actual, null);
+
+	// Undoing the onboarding removes what it created: the policy too (it was backed up as absent), not only the role.
+	const policyBackup = (await readdir(backups)).find(name =>
+		name.includes('sys_policies_acl_team-app-read-'),
+	);
+	assert.ok(policyBackup, 'the policy was backed up before it was written');
+	const undo = `undo (the policy did not exist before: deletes it):\nona-vault-doctor restore ${join(backups, policyBackup)}\n`;
+	assert.ok(stdout.includes(undo), stdout);
+	assert.ok(policyText(await readAsAdmin(world, 'sys/policies/acl/team-app-read')).includes('team-app'));
+	const restored = await runCli(['restore', join(backups, policyBackup), '--yes'], {env: env(token)});
+	assert.equal(restored.code, 0, restored.stderr + restored.stdout);
+	assert.match(restored.stdout, /did not exist before the change: restoring deletes it/);
+	assert.equal(await policyStatus('team-app-read'), 404);
+});
+
+const policyText = (data: Record<string, unknown> | undefined) => String(data?.['policy'] ?? '');
+const policyStatus = async (name: string) =>
+	(await fetch(`${world.vault.url}/v1/sys/policies/acl/${name}`, {headers: {'x-vault-token': adminToken}}))
+		.status;
+
+test('onboard --apply onto an existing policy: its rules are kept, and restore puts back the text it had', async () => {
+	const before = 'path "secret/data/shared/*" {\n  capabilities = ["read"]\n}\n';
+	const put = await fetch(`${world.vault.url}/v1/sys/policies/acl/shared-read`, {
+		method: 'PUT',
+		headers: {'x-vault-token': adminToken},
+		body: JSON.stringify({policy: before}),
+	});
+	assert.equal(put.status, 204);
+	const token = await world.issuer.sign(onaClaims(world));
+	const onboard = await runCli(
+		[
+			'onboard',
+			'--token-env',
+			'JOB_TOKEN',
+			'--role-name',
+			'shared-app',
+			'--policy-name',
+			'shared-read',
+			'--secret-path',
+			'secret/shared-app/*',
+			'--apply',
+			'--yes',
+			'--backup-dir',
+			backups,
+		],
+		{env: env(token)},
+	);
+	assert.equal(onboard.code, 0, onboard.stderr + onboard.stdout);
+	assert.match(onboard.stdout, /Policy shared-read: the new paths were added at its end/);
+	assert.match(onboard.stdout, /undo \(puts the policy back as it was\):\nona-vault-doctor restore /);
+	const appended = policyText(await readAsAdmin(world, 'sys/policies/acl/shared-read'));
+	assert.ok(appended.startsWith(before) && appended.includes('secret/data/shared-app/*'), appended);
+	const policyBackup = (await readdir(backups)).find(name => name.includes('sys_policies_acl_shared-read-'));
+	assert.ok(policyBackup);
+	const restored = await runCli(['restore', join(backups, policyBackup), '--yes'], {env: env(token)});
+	assert.equal(restored.code, 0, restored.stderr + restored.stdout);
+	assert.match(restored.stdout, /Restoring sys\/policies\/acl\/shared-read changes:/);
+	assert.equal(policyText(await readAsAdmin(world, 'sys/policies/acl/shared-read')), before);
 });
 
 test('diagnose --apply needs --yes without a terminal, then fixes the role and re-runs', async () => {

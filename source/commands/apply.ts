@@ -1,6 +1,13 @@
 import {homedir} from 'node:os';
 import {join} from 'node:path';
-import {type ApplyResult, applyChange, type ChangeTarget, targetPath} from '../core/admin/apply.js';
+import {
+	type ApplyResult,
+	applyChange,
+	type FieldTarget,
+	restoreCommand,
+	saveBackup,
+	targetPath,
+} from '../core/admin/apply.js';
 import {desiredFields, diffFields, type Edit} from '../core/admin/edits.js';
 import {looseDirectoryWarning} from '../core/private-file.js';
 import {defaultHttpSettings} from '../core/probes/http.js';
@@ -75,7 +82,7 @@ export async function whileWriting<T>(
 	}
 }
 
-type Writable = {target: ChangeTarget; edits: Edit[]; basedOn?: VaultData | null | undefined};
+type Writable = {target: FieldTarget; edits: Edit[]; basedOn?: VaultData | null | undefined};
 
 /**
 Shows each change as a diff against what Vault holds now, asks, then applies it with backup, read-back and
@@ -206,14 +213,18 @@ export const appendedPolicy = (current: string, rule: string) =>
 
 /**
 Adds rules to a policy: a new policy is written as given; an existing one keeps every line it has and gains
-the rules it lacks at its end (Vault replaces a policy whole on write, so it is read first).
+the rules it lacks at its end (Vault replaces a policy whole on write, so it is read first). The policy as it
+was, or that it did not exist, is saved as a backup before the write: `restore` puts it back, or deletes a
+policy the write created.
 */
 export async function writePolicyAdding(
 	writer: VaultWriter,
 	name: string,
 	text: string,
+	backupDir: string,
 ): Promise<{ok: boolean; message: string; created: boolean}> {
-	const path = `sys/policies/acl/${name}`;
+	const target = {kind: 'policy' as const, name};
+	const path = targetPath(target);
 	const current = await writer.read(path);
 	if (!current.ok && !(current.notFound && current.status === 404))
 		return {
@@ -224,6 +235,27 @@ export async function writePolicyAdding(
 	const existing = current.ok ? String((current.data as {policy?: unknown}).policy ?? '') : '';
 	if (existing.includes(text.trim()))
 		return {ok: true, created: false, message: `Policy ${name} already grants these paths; left as it is.`};
+	let backupFile: string;
+	try {
+		backupFile = await saveBackup(backupDir, {
+			kind: 'ona-vault-doctor-backup',
+			version: 1,
+			createdAt: new Date().toISOString(),
+			addr: writer.connection.addr,
+			...(writer.connection.namespace ? {namespace: writer.connection.namespace} : {}),
+			target,
+			existed: current.ok,
+			data: current.ok ? (readVaultData(current.data) ?? null) : null,
+		});
+	} catch (error) {
+		return {
+			ok: false,
+			created: false,
+			message: `Policy ${name} was not written: its backup could not be saved (${(error as Error).message}).`,
+		};
+	}
+
+	const undo = `\n  backup: ${backupFile}\n  undo (${current.ok ? 'puts the policy back as it was' : 'the policy did not exist before: deletes it'}):\n${restoreCommand(backupFile)}`;
 	const written = await writer.write(path, {policy: appendedPolicy(existing, text.trim())});
 	if (!written.ok)
 		return {ok: false, created: false, message: `Writing policy ${name} failed: ${written.message}`};
@@ -231,9 +263,9 @@ export async function writePolicyAdding(
 		? {
 				ok: true,
 				created: false,
-				message: `Policy ${name}: the new paths were added at its end; nothing in it was replaced.`,
+				message: `Policy ${name}: the new paths were added at its end; nothing in it was replaced.${undo}`,
 			}
-		: {ok: true, created: true, message: `Policy ${name} written.`};
+		: {ok: true, created: true, message: `Policy ${name} written.${undo}`};
 }
 
 export function writerFromEnv(

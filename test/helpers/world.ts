@@ -39,7 +39,7 @@ export const worldPolicies: Record<string, Record<string, string[]>> = {
 	'doctor-admin': {
 		'auth/+/role/*': ['create', 'update', 'delete', 'read'],
 		'auth/+/config': ['create', 'update', 'read'],
-		'sys/policies/acl/*': ['create', 'update', 'read'],
+		'sys/policies/acl/*': ['create', 'update', 'delete', 'read'],
 	},
 	'ona-read': {'secret/data/my-app/*': ['read'], 'secret/metadata/my-app/*': ['list']},
 	'legacy-read': {'secret/my-app/*': ['read']},

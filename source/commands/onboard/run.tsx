@@ -297,8 +297,13 @@ export async function runOnboard(
 	);
 	if (!applied) return ExitCode.problem;
 	if (!hasPolicy(proposal)) return ExitCode.ok;
-	const policy = await writePolicyAdding(writer, proposal.policyName, proposal.policy);
-	output.stdout.write(`${policyMessage(policy, proposal.policyName)}\n`);
+	const policy = await writePolicyAdding(
+		writer,
+		proposal.policyName,
+		proposal.policy,
+		backupDirectory(output.env, flags.backupDir),
+	);
+	output.stdout.write(`${policy.message}\n`);
 	return exitCodeFor(policy.ok);
 }
 
@@ -348,8 +353,8 @@ async function runOnboardTui(
 				});
 				const lines = [...(loose ? [`Warning: ${loose}`] : []), describeResult(result, targetPath(target))];
 				if (result.outcome === 'applied' && hasPolicy(proposal)) {
-					const policy = await writePolicyAdding(writer, proposal.policyName, proposal.policy);
-					lines.push(policyMessage(policy, proposal.policyName));
+					const policy = await writePolicyAdding(writer, proposal.policyName, proposal.policy, backupDir);
+					lines.push(policy.message);
 				}
 
 				return lines.join('\n');
@@ -390,11 +395,4 @@ async function runOnboardTui(
 /** A proposal grants secrets only when secret paths were given (the policy text is otherwise empty). */
 function hasPolicy(proposal: {policy: string}): boolean {
 	return proposal.policy.trim() !== '';
-}
-
-/** A policy the onboarding created is part of what undoing it removes: the command goes next to the role's undo. */
-function policyMessage(policy: {message: string; created: boolean}, name: string): string {
-	return policy.created
-		? `${policy.message}\n  undo (the policy did not exist before; remove it with the role):\nvault policy delete ${name}`
-		: policy.message;
 }

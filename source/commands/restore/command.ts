@@ -3,7 +3,7 @@ import type {CommandContext} from '../command-context.js';
 
 function declare(command: Command) {
 	return command
-		.description('restore a role or config from a backup made by --apply or onboard --apply')
+		.description('restore a role, config or policy from a backup made by --apply or onboard --apply')
 		.argument('<backup>', 'the backup file')
 		.option('--vault-addr <url>', 'Vault address (default: $VAULT_ADDR; never the one written in the backup)')
 		.option('--other-address', "restore although this Vault's address differs from the backup's")

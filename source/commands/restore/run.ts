@@ -6,7 +6,7 @@ import {ExitCode} from '../exit-code.js';
 import {type Output, UsageError} from '../io.js';
 import type {RestoreFlags} from './command.js';
 
-/** `restore <backup>`: puts back a role or config exactly as saved before a change, on the current Vault only. */
+/** `restore <backup>`: puts back a role, config or policy exactly as saved before a change, on the current Vault only. */
 export async function runRestore(
 	file: string,
 	flags: RestoreFlags,

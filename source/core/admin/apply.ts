@@ -22,7 +22,14 @@ import {
 export type {FieldChange} from './edits.js';
 export {diffFields} from './edits.js';
 
-export type ChangeTarget = {kind: 'role'; mount: string; role: string} | {kind: 'config'; mount: string};
+export type ChangeTarget =
+	| {kind: 'role'; mount: string; role: string}
+	| {kind: 'config'; mount: string}
+	/** An ACL policy: onboarding appends to one or creates it, and backs it up first like a role. */
+	| {kind: 'policy'; name: string};
+
+/** A target changed field by field: a role or a config (a policy's text is appended to, not edited). */
+export type FieldTarget = Extract<ChangeTarget, {kind: 'role' | 'config'}>;
 
 export type Backup = {
 	kind: 'ona-vault-doctor-backup';
@@ -52,13 +59,24 @@ export type ApplyResult =
 			current?: VaultData | null;
 	  };
 
-export const targetPath = (target: ChangeTarget) =>
-	target.kind === 'role' ? `auth/${target.mount}/role/${target.role}` : `auth/${target.mount}/config`;
+export function targetPath(target: ChangeTarget): string {
+	switch (target.kind) {
+		case 'role':
+			return `auth/${target.mount}/role/${target.role}`;
+		case 'config':
+			return `auth/${target.mount}/config`;
+		case 'policy':
+			return `sys/policies/acl/${target.name}`;
+	}
+}
 
-/** Refuses a target whose names Vault would not route as a role or a config (`..`, `%2e`, slashes in a role). */
+/** Refuses a target whose names Vault would not route as a role, config or policy (`..`, `%2e`, slashes in a name). */
 export function checkTarget(target: ChangeTarget): void {
 	const problem =
-		invalidMountPath(target.mount) ?? (target.kind === 'role' ? invalidRoleName(target.role) : undefined);
+		target.kind === 'policy'
+			? invalidRoleName(target.name)
+			: (invalidMountPath(target.mount) ??
+				(target.kind === 'role' ? invalidRoleName(target.role) : undefined));
 	if (problem) throw new Error(problem);
 }
 
@@ -80,14 +98,16 @@ export async function loadBackup(file: string): Promise<Backup> {
 	const backup = JSON.parse(await readFile(file, 'utf8')) as Backup;
 	if (backup?.kind !== 'ona-vault-doctor-backup' || backup.version !== 1)
 		throw new Error(`${file} is not an ona-vault-doctor backup`);
-	const target = backup.target as Partial<ChangeTarget> | undefined;
-	if (
-		!target ||
-		(target.kind !== 'role' && target.kind !== 'config') ||
-		typeof target.mount !== 'string' ||
-		(target.kind === 'role' && typeof (target as {role?: unknown}).role !== 'string')
-	)
-		throw new Error(`${file} names no role or config to restore`);
+	const target = backup.target as
+		| {kind?: unknown; mount?: unknown; role?: unknown; name?: unknown}
+		| undefined;
+	const named =
+		target?.kind === 'policy'
+			? typeof target.name === 'string'
+			: (target?.kind === 'role' || target?.kind === 'config') &&
+				typeof target.mount === 'string' &&
+				(target.kind === 'config' || typeof target.role === 'string');
+	if (!named) throw new Error(`${file} names no role, config or policy to restore`);
 	checkTarget(backup.target);
 	return backup;
 }
@@ -132,7 +152,7 @@ back (a role that did not exist is deleted, no other is).
 */
 export async function applyChange(
 	writer: VaultWriter,
-	target: ChangeTarget,
+	target: FieldTarget,
 	change: Change | Edit[],
 	options: ApplyOptions,
 ): Promise<ApplyResult> {
@@ -274,6 +294,8 @@ const legacyRoleFields = ['policies', 'bound_cidrs', 'ttl', 'max_ttl', 'period',
 /** The body that puts every saved field back: written over the current data, never after a delete. */
 export function restoreBody(backup: Backup): Record<string, unknown> {
 	const data = backup.data ?? {};
+	// A policy read also gives its name, which the path already carries: only the text is written back.
+	if (backup.target.kind === 'policy') return {policy: String(data['policy'] ?? '')};
 	const kept = Object.entries(data).filter(
 		([field, value]) =>
 			value !== null && !(backup.target.kind === 'role' && legacyRoleFields.includes(field)),
@@ -292,8 +314,9 @@ export async function restorePlan(
 }
 
 /**
-Puts back exactly what the backup holds by writing its values over the current ones: a role or config that
-existed is never deleted. Only a role that did not exist before the change is deleted. Then it reads back.
+Puts back exactly what the backup holds by writing its values over the current ones: a role, config or policy
+that existed is never deleted. Only a role or policy that did not exist before the change is deleted. Then it
+reads back.
 */
 export async function restoreBackup(writer: VaultWriter, backup: Backup): Promise<true> {
 	checkTarget(backup.target);
@@ -301,7 +324,7 @@ export async function restoreBackup(writer: VaultWriter, backup: Backup): Promis
 	if (backup.existed && backup.data) {
 		const written = await writer.write(path, restoreBody(backup));
 		if (!written.ok) throw new Error(`${written.message}; ${path} is as it was before the restore`);
-	} else if (backup.target.kind === 'role') {
+	} else if (backup.target.kind !== 'config') {
 		const removed = await writer.delete(path);
 		if (!removed.ok && !removed.notFound) throw new Error(removed.message);
 	}
@@ -312,7 +335,7 @@ export async function restoreBackup(writer: VaultWriter, backup: Backup): Promis
 	return true;
 }
 
-export type PlannedChange = {target: ChangeTarget; edits: Edit[]; basedOn: VaultData | null | undefined};
+export type PlannedChange = {target: FieldTarget; edits: Edit[]; basedOn: VaultData | null | undefined};
 
 /** The role and config edits of a report's failing checks, merged per target, with the data they were shown on. */
 export function plannedChanges(report: DoctorReport): PlannedChange[] {
@@ -322,7 +345,7 @@ export function plannedChanges(report: DoctorReport): PlannedChange[] {
 	for (const check of report.checks) {
 		const change = check.fix?.change;
 		if (check.status !== 'fail' || !change) continue;
-		const target: ChangeTarget =
+		const target: FieldTarget =
 			change.kind === 'role' ? {kind: 'role', mount, role} : {kind: 'config', mount};
 		const key = targetPath(target);
 		const entry = merged.get(key) ?? {
