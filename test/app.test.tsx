@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import {after, test} from 'node:test';
 import {demoReport, demoScenarios} from '../source/core/doctor/demo.js';
 import type {DoctorReport} from '../source/core/doctor/diagnose.js';
+import {createStyle} from '../source/report/style.js';
+import {renderTextReport} from '../source/report/text.js';
 import App from '../source/tui/app.js';
 import type {Runner, RunOverrides} from '../source/tui/hooks/use-diagnosis.js';
+import {Summary} from '../source/tui/widgets/Summary.js';
 import {keys, type Rendered, render} from './helpers/render.js';
 
 const mounted: Rendered[] = [];
@@ -154,4 +157,16 @@ test('A shows the Vault-side changes as a diff and applies them only on y', asyn
 	assert.equal(applied.length, 1);
 	await app.waitFor('Vault refuses this login');
 	assert.ok(calls.length >= 2, 're-ran after applying');
+});
+
+test('the summary line counts one warning in the singular, as the text report does', async () => {
+	const circleci = await demoReport(demoScenarios.find(scenario => scenario.name === 'circleci')!);
+	assert.equal(circleci.summary.warn, 1);
+	const app = render(<Summary report={circleci} />);
+	mounted.push(app);
+	assert.match(app.frame(), /3 failed · 1 warning · 0 not checked/);
+	assert.match(
+		renderTextReport(circleci, {heading: 'h', verbose: false, style: createStyle(false)}),
+		/1 warning,/,
+	);
 });

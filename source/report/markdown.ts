@@ -1,7 +1,7 @@
 import type {DoctorReport} from '../core/doctor/diagnose.js';
 import {redactSecrets} from '../core/redact.js';
 import {reportView, sanitize, sanitizeLines} from './sanitize.js';
-import {formatValue, reportFacts, statusLabel} from './text.js';
+import {formatValue, reportFacts, statusLabel, warningCount} from './text.js';
 
 /** A redacted support bundle, safe to paste into a ticket: facts, token header and claims (no signature), role, config, every check. */
 export function renderMarkdownReport(
@@ -88,7 +88,7 @@ function renderBundle(
 	);
 	lines.push(`Command: ${code(sanitize(extra.command))}`, '');
 	lines.push(
-		`**Verdict:** ${report.verdict === 'pass' ? 'no problem found' : 'problems found'} (${report.summary.fail} failed, ${report.summary.warn} warnings, ${report.summary.skip} not checked, ${report.summary.pass} passed).`,
+		`**Verdict:** ${report.verdict === 'pass' ? 'no problem found' : 'problems found'} (${report.summary.fail} failed, ${warningCount(report.summary.warn)}, ${report.summary.skip} not checked, ${report.summary.pass} passed).`,
 		'',
 	);
 	if (report.login.predicted) lines.push(`**Vault would answer:** ${code(report.login.predicted)}`, '');

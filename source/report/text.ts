@@ -121,11 +121,14 @@ export function formatValue(value: unknown): string {
 	return sanitize(JSON.stringify(value) ?? String(value));
 }
 
+/** "1 warning", "3 warnings": the count as every report writes it. */
+export const warningCount = (count: number) => `${count} warning${count === 1 ? '' : 's'}`;
+
 function summaryLine(report: DoctorReport, verbose: boolean, style: Style): string {
 	const {summary} = report;
 	const parts = [
 		`${summary.fail} failed`,
-		`${summary.warn} warning${summary.warn === 1 ? '' : 's'}`,
+		warningCount(summary.warn),
 		`${summary.skip} not checked${report.checks.some(check => check.blockedBy) && !verbose ? ' (some because an earlier step failed)' : ''}`,
 		`${summary.pass} passed${verbose || summary.pass === 0 ? '' : ' (--verbose shows them)'}`,
 	];

@@ -1,5 +1,6 @@
 import {Text} from 'ink';
 import type {DoctorReport} from '../../core/doctor/diagnose.js';
+import {warningCount} from '../../report/text.js';
 
 export function Summary({report}: {report: DoctorReport}) {
 	const {summary, login, verdict} = report;
@@ -14,8 +15,8 @@ export function Summary({report}: {report: DoctorReport}) {
 	return (
 		<Text>
 			<Text color={summary.fail > 0 ? 'red' : undefined}>{summary.fail} failed</Text> ·{' '}
-			<Text color={summary.warn > 0 ? 'yellow' : undefined}>{summary.warn} warnings</Text> · {summary.skip}{' '}
-			not checked · {summary.pass} passed —{' '}
+			<Text color={summary.warn > 0 ? 'yellow' : undefined}>{warningCount(summary.warn)}</Text> ·{' '}
+			{summary.skip} not checked · {summary.pass} passed —{' '}
 			<Text bold color={verdict === 'pass' ? 'green' : 'red'}>
 				{outcome}
 			</Text>
