@@ -86,6 +86,8 @@ test('what loads before the first frame stays small: command.ts modules import t
 		'./diagnosis-flags.js',
 		'../diagnose/diagnosis-flags.js',
 		'../report/style.js',
+		'../../core/names.js',
+		'../../core/token-source-names.js',
 	]);
 	const eager = (file: string) =>
 		[...readFileSync(join(root, file), 'utf8').matchAll(/^import (?!type )[^;]*?from '([^']+)'/gm)].map(

@@ -336,3 +336,16 @@ test('guided onboarding asks for the role name; quitting after c prints the comm
 	assert.equal(missing.code, 2);
 	assert.match(missing.stderr, /needs --role-name/);
 });
+
+test('a flag the diagnosis cannot run with is refused on a terminal before the first frame is drawn', async () => {
+	for (const [flags, message] of [
+		[['--timeout', 'abc'], '--timeout takes seconds'],
+		[['--source', 'nowhere'], '--source must be one of'],
+		[['--role', '../x'], 'role'],
+	] as const) {
+		const session = spawnPty(process.execPath, [cliPath, ...flags], {cols: 100, rows: 30, env: env()});
+		assert.equal(await session.exited, 2, session.output());
+		assert.ok(session.output().includes(message), session.output());
+		assert.doesNotMatch(session.output(), /Checking the token/, 'no first frame before the usage error');
+	}
+});

@@ -4,7 +4,7 @@ import {plannedChanges} from '../core/admin/apply.js';
 import type {DoctorReport} from '../core/doctor/diagnose.js';
 import {tokenAudiences} from '../core/login/audiences.js';
 import {mountsInPickerOrder} from '../core/mount-choice.js';
-import {tokenSources} from '../core/probes/token-source.js';
+import {tokenSources} from '../core/token-source-names.js';
 import {reportFacts} from '../report/text.js';
 import type {EarlyRun} from './hooks/early-run.js';
 import {type Runner, useDiagnosis} from './hooks/use-diagnosis.js';

@@ -2,7 +2,7 @@ import type {Command} from '@commander-js/extra-typings';
 import type {CommandContext} from '../command-context.js';
 import {UsageError} from '../io.js';
 import {checkingLine, writeFirstFrame} from '../presentation.js';
-import {withDiagnosisFlags} from './diagnosis-flags.js';
+import {checkDiagnosisFlags, withDiagnosisFlags} from './diagnosis-flags.js';
 
 function declare(command: Command) {
 	return withDiagnosisFlags(command)
@@ -44,6 +44,7 @@ function checkCombinations(flags: DiagnoseFlags): void {
 /** `diagnose`, the default command: the interactive doctor on a terminal, a report elsewhere. */
 export function diagnoseCommand(program: Command, {output, stdin, setCode, presentation}: CommandContext) {
 	return declare(program.command('diagnose', {isDefault: true})).action(async flags => {
+		checkDiagnosisFlags(flags);
 		checkCombinations(flags);
 		const {mode, color, screenReader} = presentation();
 		if (flags.findRole) {

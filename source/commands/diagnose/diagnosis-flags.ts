@@ -1,6 +1,9 @@
 /* The flags of a diagnosis, shared by `diagnose` and `report`. */
 import {type Command, Option, type OptionValues} from '@commander-js/extra-typings';
+import {invalidMountPath, invalidRoleName} from '../../core/names.js';
+import {isTokenSourceName, type TokenSourceName, tokenSources} from '../../core/token-source-names.js';
 import {collect, withTokenFlags, withVaultFlags} from '../flags.js';
+import {UsageError} from '../io.js';
 
 export function withDiagnosisFlags<
 	Args extends unknown[],
@@ -32,3 +35,20 @@ export function withDiagnosisFlags<
 const onCommand = (command: Command) => withDiagnosisFlags(command);
 
 export type DiagnosisFlags = ReturnType<ReturnType<typeof onCommand>['opts']>;
+
+/**
+The flags a diagnosis cannot run with, checked before anything is drawn or loaded: a usage error (exit 2).
+Returns the two that need reading: the token source and the timeout in milliseconds.
+*/
+export function checkDiagnosisFlags(flags: DiagnosisFlags): {source: TokenSourceName; timeoutMs: number} {
+	const {source} = flags;
+	if (!isTokenSourceName(source)) throw new UsageError(`--source must be one of ${tokenSources.join(', ')}.`);
+	const timeoutSeconds = Number(flags.timeout);
+	if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 300)
+		throw new UsageError('--timeout takes seconds, between 0 and 300.');
+	const nameProblem =
+		(flags.role === undefined ? undefined : invalidRoleName(flags.role.toLowerCase())) ??
+		(flags.mount === undefined ? undefined : invalidMountPath(flags.mount));
+	if (nameProblem) throw new UsageError(`${nameProblem}.`);
+	return {source, timeoutMs: Math.round(timeoutSeconds * 1000)};
+}

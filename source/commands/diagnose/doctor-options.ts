@@ -1,11 +1,9 @@
 import {stat} from 'node:fs/promises';
 import {InputError, maxJsonFileBytes, maxPemFileBytes, readFileCapped} from '../../core/bounds.js';
 import type {DoctorOptions} from '../../core/doctor/context.js';
-import {invalidMountPath, invalidRoleName} from '../../core/names.js';
-import {isTokenSourceName, tokenSources} from '../../core/probes/token-source.js';
 import {readVaultData} from '../../core/vault-data.js';
 import {readStdin, UsageError} from '../io.js';
-import type {DiagnosisFlags} from './diagnosis-flags.js';
+import {checkDiagnosisFlags, type DiagnosisFlags} from './diagnosis-flags.js';
 
 /** Checks the flags and turns them into doctor options; a mistake is a usage error (exit 2). */
 export function doctorOptions(
@@ -13,15 +11,7 @@ export function doctorOptions(
 	env: NodeJS.ProcessEnv,
 	stdin: NodeJS.ReadableStream,
 ): DoctorOptions {
-	const source = flags.source;
-	if (!isTokenSourceName(source)) throw new UsageError(`--source must be one of ${tokenSources.join(', ')}.`);
-	const timeoutSeconds = flags.timeout === undefined ? 5 : Number(flags.timeout);
-	if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > 300)
-		throw new UsageError('--timeout takes seconds, between 0 and 300.');
-	const nameProblem =
-		(flags.role === undefined ? undefined : invalidRoleName(flags.role.toLowerCase())) ??
-		(flags.mount === undefined ? undefined : invalidMountPath(flags.mount));
-	if (nameProblem) throw new UsageError(`${nameProblem}.`);
+	const {source, timeoutMs} = checkDiagnosisFlags(flags);
 	const defined = <T extends object>(value: T) =>
 		Object.fromEntries(Object.entries(value).filter(([, element]) => element !== undefined)) as T;
 	return {
@@ -42,7 +32,7 @@ export function doctorOptions(
 		secretPaths: flags.secretPath ?? [],
 		offline: Boolean(flags.offline),
 		noLogin: flags.login === false,
-		timeoutMs: Math.round(timeoutSeconds * 1000),
+		timeoutMs,
 		caFiles: flags.caFile ?? [],
 		env,
 		readStdin: () => readStdin(stdin, 'the token'),

@@ -2,24 +2,10 @@ import {execFile} from 'node:child_process';
 import {readFile, stat} from 'node:fs/promises';
 import {onaDefaultAudience} from '../platforms/ona.js';
 import type {ProblemId} from '../problems/catalogue.js';
+import type {TokenSourceName} from '../token-source-names.js';
 import {type HttpSettings, httpRequest} from './http.js';
 
-export const tokenSources = [
-	'auto',
-	'ona',
-	'circleci',
-	'circleci-v1',
-	'github',
-	'gitlab',
-	'buildkite',
-	'file',
-	'env',
-	'stdin',
-] as const;
-export type TokenSourceName = (typeof tokenSources)[number];
-
-export const isTokenSourceName = (value: string): value is TokenSourceName =>
-	(tokenSources as readonly string[]).includes(value);
+export {isTokenSourceName, type TokenSourceName, tokenSources} from '../token-source-names.js';
 
 export type TokenRequest = {
 	source: TokenSourceName;
