@@ -3,6 +3,7 @@ import {join} from 'node:path';
 import {
 	type ApplyResult,
 	applyChange,
+	backupOf,
 	type FieldTarget,
 	restoreCommand,
 	saveBackup,
@@ -237,16 +238,8 @@ export async function writePolicyAdding(
 		return {ok: true, created: false, message: `Policy ${name} already grants these paths; left as it is.`};
 	let backupFile: string;
 	try {
-		backupFile = await saveBackup(backupDir, {
-			kind: 'ona-vault-doctor-backup',
-			version: 1,
-			createdAt: new Date().toISOString(),
-			addr: writer.connection.addr,
-			...(writer.connection.namespace ? {namespace: writer.connection.namespace} : {}),
-			target,
-			existed: current.ok,
-			data: current.ok ? (readVaultData(current.data) ?? null) : null,
-		});
+		const before = {existed: current.ok, data: current.ok ? (readVaultData(current.data) ?? null) : null};
+		backupFile = await saveBackup(backupDir, backupOf(writer, target, before));
 	} catch (error) {
 		return {
 			ok: false,

@@ -82,6 +82,25 @@ export function checkTarget(target: ChangeTarget): void {
 
 export const restoreCommand = (backupFile: string) => `ona-vault-doctor restore ${shellQuote(backupFile)}`;
 
+/** What a target held before a change (or that it did not exist), and on which Vault: a backup to save. */
+export function backupOf(
+	writer: VaultWriter,
+	target: ChangeTarget,
+	current: {existed: boolean; data: VaultData | null},
+	now = new Date(),
+): Backup {
+	return {
+		kind: 'ona-vault-doctor-backup',
+		version: 1,
+		createdAt: now.toISOString(),
+		addr: writer.connection.addr,
+		...(writer.connection.namespace ? {namespace: writer.connection.namespace} : {}),
+		target,
+		existed: current.existed,
+		data: current.data,
+	};
+}
+
 export async function saveBackup(directory: string, backup: Backup): Promise<string> {
 	await mkdir(directory, {recursive: true, mode: 0o700});
 	const stamp = backup.createdAt.replaceAll(/[:.]/g, '-');
@@ -198,16 +217,10 @@ export async function applyChange(
 		target.kind === 'config' && current.data ? configSecretRisk(parseConfig(current.data)) : undefined;
 	if (secret) return {outcome: 'refused', changes, error: secret, state: unchangedState};
 
-	const backupFile = await saveBackup(options.backupDirectory, {
-		kind: 'ona-vault-doctor-backup',
-		version: 1,
-		createdAt: (options.now ?? new Date()).toISOString(),
-		addr: writer.connection.addr,
-		...(writer.connection.namespace ? {namespace: writer.connection.namespace} : {}),
-		target,
-		existed: current.existed,
-		data: current.data,
-	});
+	const backupFile = await saveBackup(
+		options.backupDirectory,
+		backupOf(writer, target, current, options.now),
+	);
 	const rollback = restoreCommand(backupFile);
 	options.onBackup?.(backupFile, rollback);
 
