@@ -29,7 +29,7 @@ import {
 } from '../source/core/platforms/all.js';
 import {detectPlatform} from '../source/core/platforms/detect.js';
 import type {PlatformGuess, PlatformId} from '../source/core/platforms/platform.js';
-import {tokenSources} from '../source/core/probes/token-source.js';
+import {tokenSources} from '../source/core/token-source-names.js';
 
 const guess = (platform: PlatformId | 'unknown'): PlatformGuess => ({platform, label: platform});
 

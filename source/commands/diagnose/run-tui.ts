@@ -1,7 +1,7 @@
 import type {DoctorOptions} from '../../core/doctor/context.js';
 import type {DoctorReport} from '../../core/doctor/diagnose.js';
-import {isTokenSourceName} from '../../core/probes/token-source.js';
 import {revocationFailureText} from '../../core/probes/vault.js';
+import {isTokenSourceName} from '../../core/token-source-names.js';
 import {sanitize} from '../../report/sanitize.js';
 import type {Runner, RunOverrides} from '../../tui/hooks/use-diagnosis.js';
 import type {Output} from '../io.js';

@@ -16,13 +16,9 @@ import {chooseMount, mountsInPickerOrder, trustsIssuer} from '../../core/mount-c
 import {invalidMountPath, invalidRoleName} from '../../core/names.js';
 import {looseDirectoryWarning} from '../../core/private-file.js';
 import {defaultHttpSettings} from '../../core/probes/http.js';
-import {
-	acquireToken,
-	isTokenSourceName,
-	TokenSourceError,
-	tokenSources,
-} from '../../core/probes/token-source.js';
+import {acquireToken, TokenSourceError} from '../../core/probes/token-source.js';
 import {VaultReader, type VaultWriter, vaultConnectionFromEnv} from '../../core/probes/vault.js';
+import {isTokenSourceName, tokenSources} from '../../core/token-source-names.js';
 import {readVaultData, type VaultData} from '../../core/vault-data.js';
 import {createStyle} from '../../report/style.js';
 import {statusLabel} from '../../report/text.js';

@@ -4,8 +4,9 @@ import type {JwtRole} from '../login/role.js';
 import type {SimulateLoginResult} from '../login/simulate-login.js';
 import type {PlatformGuess} from '../platforms/platform.js';
 import type {HttpSettings} from '../probes/http.js';
-import type {AcquiredToken, TokenSourceName} from '../probes/token-source.js';
+import type {AcquiredToken} from '../probes/token-source.js';
 import type {AuthMount, LoginAuth, LoginSession, VaultConnection, VaultHealth} from '../probes/vault.js';
+import type {TokenSourceName} from '../token-source-names.js';
 
 export type DoctorOptions = {
 	source: TokenSourceName;

@@ -5,8 +5,6 @@ import type {ProblemId} from '../problems/catalogue.js';
 import type {TokenSourceName} from '../token-source-names.js';
 import {type HttpSettings, httpRequest} from './http.js';
 
-export {isTokenSourceName, type TokenSourceName, tokenSources} from '../token-source-names.js';
-
 export type TokenRequest = {
 	source: TokenSourceName;
 	/** The audience to request from sources that mint tokens (Ona, GitHub, Buildkite, CircleCI custom). */
