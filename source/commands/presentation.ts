@@ -23,11 +23,7 @@ export function decidePresentation(
 }
 
 /** The TUI runs only on a terminal, for a person: stdin and stdout TTYs, not CI, no --json, no --no-tui. */
-export function wantsTui(
-	output: Output,
-	stdin: {isTTY?: boolean},
-	flags: {json?: boolean; tui?: boolean},
-): boolean {
+function wantsTui(output: Output, stdin: {isTTY?: boolean}, flags: {json?: boolean; tui?: boolean}): boolean {
 	const ci = output.env['CI'];
 	const inCi =
 		(ci !== undefined && ci !== '' && ci !== '0' && ci !== 'false') ||
@@ -42,7 +38,7 @@ export function wantsTui(
 	);
 }
 
-export function screenReaderWanted(env: NodeJS.ProcessEnv, flag?: boolean): boolean {
+function screenReaderWanted(env: NodeJS.ProcessEnv, flag?: boolean): boolean {
 	return Boolean(flag) || env['INK_SCREEN_READER'] === 'true';
 }
 

@@ -61,11 +61,11 @@ export async function guardLogins<T>(
 			return {value, failures, late: settleLogins({}).finally(unguard)};
 		}
 
-		const failures = await settleLogins({...(options.final ? {final: true} : {})});
+		const failures = await settleLogins(options);
 		unguard();
 		return {value, failures, late: Promise.resolve([])};
 	} catch (error) {
-		reportRevocationFailures(stderr, await settleLogins({...(options.final ? {final: true} : {})}));
+		reportRevocationFailures(stderr, await settleLogins(options));
 		unguard();
 		throw error;
 	}
@@ -100,15 +100,11 @@ export async function runDiagnosis(
 		};
 		return {report: withRevocationFailures(value, failures), settleLate};
 	} catch (error) {
-		if (
-			(error as NodeJS.ErrnoException).code === 'ENOENT' ||
-			(error as NodeJS.ErrnoException).code === 'EACCES'
-		) {
+		const {code, path} = error as NodeJS.ErrnoException;
+		if (code === 'ENOENT' || code === 'EACCES')
 			throw new UsageError(
-				`Cannot read ${(error as NodeJS.ErrnoException).path ?? 'a file'} (${(error as NodeJS.ErrnoException).code}): check --ca-file, VAULT_CACERT and VAULT_CAPATH.`,
+				`Cannot read ${path ?? 'a file'} (${code}): check --ca-file, VAULT_CACERT and VAULT_CAPATH.`,
 			);
-		}
-
 		throw error;
 	}
 }
