@@ -187,15 +187,17 @@ type RunResult = {
 	startedAt: number;
 };
 
-async function runNode(
-	nodeArgs: string[],
-	options: {env?: Record<string, string>; timeoutMs?: number} = {},
-): Promise<RunResult> {
-	const wrapped = wrapNode(nodeArgs, childEnv(options.env));
+/** Spawns a command and times it: spawn to exit, and spawn to its first byte on stdout. */
+async function runTimed(
+	command: string,
+	args: string[],
+	options: {env?: NodeJS.ProcessEnv; timeoutMs?: number; what: string},
+): Promise<Omit<RunResult, 'rssKb'>> {
+	const timeoutMs = options.timeoutMs ?? childDeadlineMs;
 	const startedAt = performance.now();
-	const child = spawn(wrapped.command, wrapped.args, {
+	const child = spawn(command, args, {
 		cwd: repoRoot,
-		env: wrapped.env,
+		...(options.env ? {env: options.env} : {}),
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	liveChildren.add(child);
@@ -213,7 +215,7 @@ async function runNode(
 	const timer = setTimeout(() => {
 		timedOut = true;
 		child.kill('SIGKILL');
-	}, options.timeoutMs ?? childDeadlineMs);
+	}, timeoutMs);
 	const [exitedAt, code] = await new Promise<[number, number | null]>((resolve, reject) => {
 		child.once('error', reject);
 		child.once('exit', exitCode => resolve([performance.now(), exitCode]));
@@ -224,19 +226,28 @@ async function runNode(
 	});
 	clearTimeout(timer);
 	liveChildren.delete(child);
-	if (timedOut)
-		throw new BenchError(
-			`node ${nodeArgs.join(' ')} did not exit within ${options.timeoutMs ?? childDeadlineMs} ms`,
-		);
+	if (timedOut) throw new BenchError(`${options.what} did not exit within ${timeoutMs} ms`);
 	return {
 		wallMs: exitedAt - startedAt,
 		printedMs: (printedAt ?? exitedAt) - startedAt,
 		code,
 		stdout,
 		stderr,
-		rssKb: await readRss(wrapped.rssFile),
 		startedAt,
 	};
+}
+
+async function runNode(
+	nodeArgs: string[],
+	options: {env?: Record<string, string>; timeoutMs?: number} = {},
+): Promise<RunResult> {
+	const wrapped = wrapNode(nodeArgs, childEnv(options.env));
+	const result = await runTimed(wrapped.command, wrapped.args, {
+		env: wrapped.env,
+		...(options.timeoutMs === undefined ? {} : {timeoutMs: options.timeoutMs}),
+		what: `node ${nodeArgs.join(' ')}`,
+	});
+	return {...result, rssKb: await readRss(wrapped.rssFile)};
 }
 
 function expectCode(result: RunResult, allowed: number[], what: string) {
@@ -540,33 +551,7 @@ function countRounds(arrivals: Arrival[], run: RunResult) {
 
 /** Runs a command (not node) and times it from spawn to exit. */
 async function runCommand(command: string, args: string[]): Promise<RunResult> {
-	const startedAt = performance.now();
-	const child = spawn(command, args, {stdio: ['ignore', 'pipe', 'pipe']});
-	liveChildren.add(child);
-	let stdout = '';
-	let stderr = '';
-	let printedAt: number | undefined;
-	child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-		printedAt ??= performance.now();
-		stdout += chunk;
-	});
-	child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-	const timer = setTimeout(() => child.kill('SIGKILL'), childDeadlineMs);
-	const [exitedAt, code] = await new Promise<[number, number | null]>((resolve, reject) => {
-		child.once('error', reject);
-		child.once('close', exitCode => resolve([performance.now(), exitCode]));
-	});
-	clearTimeout(timer);
-	liveChildren.delete(child);
-	return {
-		wallMs: exitedAt - startedAt,
-		printedMs: (printedAt ?? exitedAt) - startedAt,
-		code,
-		stdout,
-		stderr,
-		rssKb: undefined,
-		startedAt,
-	};
+	return {...(await runTimed(command, args, {what: command})), rssKb: undefined};
 }
 
 /** A loopback proxy in front of the real server that holds every answer `delayMs` and logs each arrival. */
